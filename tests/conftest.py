@@ -1,0 +1,44 @@
+"""Shared fixtures: the bundled documents and their reference readings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SPECIFICATIONS = ROOT / "question_bank" / "specifications"
+ERRATA = ROOT / "question_bank" / "errata"
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference"
+
+DOCUMENTS = {
+    "ymca": "000_e4983e2600fc82b4",
+    "pearson": "001_e7591020514a0106",
+    "cityguilds": "002_69c8a2ddc74021ef",
+    "highfield": "003_0e66fce02ede7830",
+    "gqa": "004_2e26f089490b172a",
+}
+
+
+def spec_path(family: str) -> Path:
+    return SPECIFICATIONS / f"{DOCUMENTS[family]}.txt"
+
+
+def reference(family: str) -> dict:
+    return json.loads((REFERENCE / f"{DOCUMENTS[family]}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def readings():
+    """Each bundled document parsed once per session, by family name."""
+    from tutor.importer import parse_path
+
+    cache: dict[str, object] = {}
+
+    def get(family: str):
+        if family not in cache:
+            cache[family] = parse_path(spec_path(family), ERRATA)
+        return cache[family]
+
+    return get

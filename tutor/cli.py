@@ -1,0 +1,188 @@
+"""The ``tutor`` command line.
+
+``tutor`` alone opens the app. Every failure a person can cause (a bad file, an unknown
+unit, an unreachable database) ends with one line on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import NoReturn
+
+EXIT_USAGE = 2
+EXIT_FAILURE = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+class UserError(Exception):
+    """A failure to report in one line, without a traceback."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                        help="database URL (default: $TUTOR_DATABASE_URL, else SQLite in the user data folder)")
+    common.add_argument("--bank", metavar="DIR", type=Path, default=argparse.SUPPRESS,
+                        help="question bank folder (default: the bundled one)")
+
+    parser = _Parser(prog="tutor", parents=[common],
+                     description="Practise, test and review UK customer-service qualifications.")
+    parser.add_argument("--version", action="version", version=_version())
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    spec = commands.add_parser("spec", help="work with specification documents")
+    spec_commands = spec.add_subparsers(dest="spec_command", metavar="ACTION", required=True, parser_class=_Parser)
+    parse = spec_commands.add_parser("parse", parents=[common], help="print a document's reading as JSON (writes nothing)")
+    parse.add_argument("path", type=Path)
+
+    imp = commands.add_parser("import", parents=[common], help="store specification documents in the catalogue")
+    imp.add_argument("paths", type=Path, nargs="+", metavar="PATH")
+
+    quals = commands.add_parser("quals", parents=[common], help="list qualifications with their counts")
+    quals.add_argument("--json", action="store_true", help="print JSON")
+
+    show = commands.add_parser("show", parents=[common], help="print one unit's outcomes and criteria")
+    show.add_argument("ref", help="regulator unit reference (e.g. A/506/2130) or the body's code (e.g. 2794-210)")
+    show.add_argument("--json", action="store_true", help="print JSON")
+    return parser
+
+
+def _version() -> str:
+    from tutor import __version__
+
+    return f"tutor {__version__}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except UserError as exc:
+        print(f"tutor: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("tutor: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_FAILURE
+    except Exception as exc:  # the last line of defence: never a traceback for a person
+        if os.environ.get("TUTOR_DEBUG"):
+            raise
+        print(f"tutor: internal error: {type(exc).__name__}: {exc} (set TUTOR_DEBUG=1 for details)",
+              file=sys.stderr)
+        return EXIT_FAILURE
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from tutor.importer import SpecError
+    from tutor.services.catalogue import NotFound
+    from tutor.storage.engine import StorageError
+
+    try:
+        if args.command == "spec":
+            return _spec_parse(args)
+        if args.command == "import":
+            return _import(args)
+        if args.command == "quals":
+            return _quals(args)
+        if args.command == "show":
+            return _show(args)
+        return _run_app(args)
+    except (SpecError, StorageError, NotFound) as exc:
+        raise UserError(str(exc)) from None
+
+
+def _bank(args: argparse.Namespace) -> Path:
+    from tutor.paths import bank_dir
+
+    bank = getattr(args, "bank", None)
+    if bank is None:
+        return bank_dir()
+    if not bank.is_dir():
+        raise UserError(f"{bank}: no such question bank folder")
+    return bank
+
+
+def _database_url(args: argparse.Namespace) -> str:
+    from tutor.paths import default_database_url
+
+    return getattr(args, "db", None) or default_database_url()
+
+
+def _catalogue(args: argparse.Namespace):
+    from tutor.clock import SystemClock
+    from tutor.services.catalogue import CatalogueService
+    from tutor.storage.engine import open_database
+
+    return CatalogueService(open_database(_database_url(args)), SystemClock().now)
+
+
+def _renderer():
+    from tutor.paths import templates_dir
+    from tutor.rendering import TextRenderer
+
+    return TextRenderer(templates_dir())
+
+
+def _spec_parse(args: argparse.Namespace) -> int:
+    from tutor.importer import parse_path
+
+    reading = parse_path(args.path, _bank(args) / "errata")
+    json.dump(reading.to_reference_dict(seed=args.path.name), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    from tutor.importer import parse_path
+
+    bank = _bank(args)
+    # Read every document before opening the database, so a bad file stores nothing.
+    readings = [(path, parse_path(path, bank / "errata")) for path in args.paths]
+    catalogue = _catalogue(args)
+    renderer = _renderer()
+    for path, reading in readings:
+        result = catalogue.import_reading(reading, path.name)
+        sys.stdout.write(renderer.render("cli/import_summary.txt.j2", result=result))
+    return 0
+
+
+def _quals(args: argparse.Namespace) -> int:
+    quals = _catalogue(args).qualifications()
+    if args.json:
+        json.dump([asdict(q) for q in quals], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(_renderer().render("cli/quals.txt.j2", quals=quals))
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    unit = _catalogue(args).unit(args.ref)
+    if args.json:
+        json.dump(asdict(unit), sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(_renderer().render("cli/unit.txt.j2", unit=unit))
+    return 0
+
+
+def _run_app(args: argparse.Namespace) -> int:
+    from tutor.clock import SystemClock
+    from tutor.paths import templates_dir
+    from tutor.storage.engine import open_database
+    from tutor.ui.app import TutorApp
+
+    engine = open_database(_database_url(args))
+    app = TutorApp(engine=engine, bank=_bank(args), templates=templates_dir(), clock=SystemClock())
+    app.run()
+    return app.return_code or 0

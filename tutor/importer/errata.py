@@ -1,0 +1,165 @@
+"""Errata: corrections to known defects of one source document that no general rule can fix.
+
+Each document has at most one errata file in ``question_bank/errata/``. The file names the
+text that identifies its document and lists corrections, each with the line it applies to in
+the bundled copy of the document and the reason for it::
+
+    document: YMCA Level 2 Diploma in Customer Service (601/4797/0)
+    identify: "YMCA Level 2 Diploma in Customer Service (601/4797/0)"
+    entries:
+      - line: 1234
+        find: "Explain how to deal with"          # text of the line to correct
+        replace: "Explain how to deal with ..."    # the whole `find` text is replaced by this
+        reason: "the PDF cut the criterion at a page break (compare L1240)"
+      - line: 1300
+        find: "1.3 Identify"
+        insert_after: ["1.4 Describe ..."]         # lines added after the found line
+        reason: "..."
+      - line: 1310
+        find: "Page 12 of 90"
+        delete: true
+        reason: "..."
+
+Entries are located by their ``find`` text, not by line number, because the same document
+with doubled blank lines or another line ending must read the same. ``find`` must match
+exactly one line (or give ``occurrence: N`` when it cannot be made unique). The line number
+is checked against the bundled document by the test suite, so it stays true for readers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tutor.importer.errors import SpecError
+from tutor.importer.text import SourceDocument, SourceLine
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """One correction: where it applies, what it does and why."""
+
+    line: int
+    find: str
+    reason: str
+    replace: str | None = None
+    insert_after: tuple[str, ...] = ()
+    delete: bool = False
+    occurrence: int | None = None
+    source_line: int | None = None  # line of this entry in the errata file
+
+    def describe(self) -> str:
+        return f"L{self.line}: {self.reason}"
+
+
+@dataclass
+class ErrataFile:
+    """The corrections for one document."""
+
+    path: Path
+    document: str
+    identify: str
+    entries: list[Erratum] = field(default_factory=list)
+
+    def applies_to(self, doc: SourceDocument) -> bool:
+        return any(self.identify in line.text for line in doc.lines[:400])
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A YAML loader that records the line of every mapping, for error messages."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_errata_file(path: Path) -> ErrataFile:
+    """Read and validate one errata file; any defect is a one-line SpecError naming the file."""
+    try:
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except OSError as exc:
+        raise SpecError(f"cannot read errata file: {exc.strerror}", path=str(path)) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise SpecError(
+            f"errata file is not valid YAML: {getattr(exc, 'problem', exc)}",
+            line=mark.line + 1 if mark else None,
+            path=str(path),
+        ) from None
+    if not isinstance(raw, dict) or "identify" not in raw or "entries" not in raw:
+        raise SpecError("errata file needs 'identify' and 'entries'", path=str(path))
+    entries: list[Erratum] = []
+    for item in raw["entries"] or []:
+        where = item.get("__line__") if isinstance(item, dict) else None
+        try:
+            ops = [k for k in ("replace", "insert_after", "delete") if k in item]
+            if len(ops) != 1:
+                raise ValueError("needs exactly one of replace, insert_after, delete")
+            if not str(item.get("reason", "")).strip():
+                raise ValueError("needs a reason")
+            entries.append(
+                Erratum(
+                    line=int(item["line"]),
+                    find=str(item["find"]),
+                    reason=str(item["reason"]).strip(),
+                    replace=str(item["replace"]) if "replace" in item else None,
+                    insert_after=tuple(str(x) for x in item.get("insert_after", ()) or ()),
+                    delete=bool(item.get("delete", False)),
+                    occurrence=int(item["occurrence"]) if "occurrence" in item else None,
+                    source_line=where,
+                )
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise SpecError(f"bad errata entry: {exc}", line=where, path=str(path)) from None
+    return ErrataFile(path=path, document=str(raw.get("document", "")), identify=str(raw["identify"]), entries=entries)
+
+
+def load_errata_dir(directory: Path) -> list[ErrataFile]:
+    if not directory.is_dir():
+        return []
+    return [load_errata_file(p) for p in sorted(directory.glob("*.yaml"))]
+
+
+def locate(erratum: Erratum, doc: SourceDocument) -> int:
+    """Index into ``doc.lines`` of the line an erratum corrects."""
+    hits = [i for i, line in enumerate(doc.lines) if erratum.find in line.text]
+    if erratum.occurrence is not None:
+        if len(hits) < erratum.occurrence:
+            raise SpecError(f"erratum for L{erratum.line} ({erratum.find!r}) matches no line")
+        return hits[erratum.occurrence - 1]
+    if len(hits) != 1:
+        how = "no line" if not hits else f"{len(hits)} lines"
+        raise SpecError(f"erratum for L{erratum.line} ({erratum.find!r}) matches {how}")
+    return hits[0]
+
+
+def apply_errata(doc: SourceDocument, errata: ErrataFile) -> tuple[SourceDocument, list[str]]:
+    """Return the corrected document and a description of each correction made.
+
+    All entries are located in the uncorrected document first, so the order of entries in
+    the file does not matter.
+    """
+    try:
+        located = [(locate(e, doc), e) for e in errata.entries]
+    except SpecError as exc:
+        raise SpecError(f"{exc.message} (errata file {errata.path.name})") from None
+    lines = list(doc.lines)
+    # Apply from the bottom up so that earlier indices stay valid.
+    for index, erratum in sorted(located, key=lambda pair: pair[0], reverse=True):
+        line = lines[index]
+        if erratum.delete:
+            del lines[index]
+        elif erratum.insert_after:
+            lines[index + 1:index + 1] = [SourceLine(line.no, text) for text in erratum.insert_after]
+        else:
+            assert erratum.replace is not None
+            lines[index] = SourceLine(line.no, line.text.replace(erratum.find, erratum.replace, 1))
+    return SourceDocument(lines), [e.describe() for e in errata.entries]

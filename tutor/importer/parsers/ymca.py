@@ -1,0 +1,17 @@
+"""Parser for the ymca layout family (stub: being written)."""
+
+from __future__ import annotations
+
+from tutor.domain.catalogue import SpecReading
+from tutor.importer.errors import SpecError
+from tutor.importer.text import SourceDocument
+
+FAMILY = "ymca"
+
+
+def detect(doc: SourceDocument) -> bool:
+    return False
+
+
+def parse(doc: SourceDocument) -> SpecReading:
+    raise SpecError("not implemented")

@@ -1,0 +1,96 @@
+"""Engines from a URL, the SQLite settings that make writes durable, and the schema version.
+
+SQLite gets WAL, ``synchronous=FULL`` (a commit is on disk when it returns), foreign keys and
+a busy timeout; any other database (PostgreSQL) is used as it comes.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlmodel import Session, SQLModel, create_engine, select
+
+from tutor.storage import tables
+from tutor.storage.tables import SCHEMA_VERSION, Meta
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StorageError(Exception):
+    """The database could not be opened or written; the message is one line for people."""
+
+
+def describe_db_error(exc: SQLAlchemyError) -> str:
+    original = getattr(exc, "orig", None) or exc
+    text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
+    if "disk is full" in text or "No space left" in text:
+        return "the disk is full: nothing was saved from this step; free some space and try again"
+    return text
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """Build an engine and check the database is reachable; raise StorageError if not."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageError(f"not a database URL: {url!r}") from None
+    shown = parsed.render_as_string(hide_password=True)
+    is_sqlite = parsed.get_backend_name() == "sqlite"
+    if is_sqlite and parsed.database and parsed.database != ":memory:":
+        folder = Path(parsed.database).expanduser().parent
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(f"cannot create the database folder {folder}: {exc.strerror}") from None
+    try:
+        engine = create_engine(url, **({} if is_sqlite else {"pool_pre_ping": True}))
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StorageError(f"no driver for {shown}: {exc}") from None
+    if is_sqlite:
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect():
+            pass
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StorageError(f"cannot open the database {shown}: {describe_db_error(exc)}") from None
+    return engine
+
+
+def init_schema(engine: Engine) -> None:
+    """Create missing tables and record the schema version; refuse a database from a newer tutor."""
+    assert tables  # the module's import registers every table with SQLModel.metadata
+    try:
+        SQLModel.metadata.create_all(engine)
+        with Session(engine) as session:
+            row = session.exec(select(Meta).where(Meta.key == "schema_version")).first()
+            if row is None:
+                session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+                session.commit()
+            elif int(row.value) > SCHEMA_VERSION:
+                raise StorageError(
+                    f"the database has schema version {row.value}, newer than this tutor "
+                    f"understands ({SCHEMA_VERSION}); upgrade tutor"
+                )
+    except OperationalError as exc:
+        raise StorageError(f"cannot prepare the database: {describe_db_error(exc)}") from None
+
+
+def open_database(url: str) -> Engine:
+    engine = make_engine(url)
+    init_schema(engine)
+    return engine

@@ -1,0 +1,181 @@
+"""All database tables, in one place.
+
+The catalogue is versioned by document: importing a specification whose reading changed
+adds a new :class:`DocumentVersion` with a complete new set of qualification, unit, outcome
+and criterion rows, and keeps the old ones, so evidence recorded against a criterion always
+points at the exact wording the learner saw. An unchanged re-import adds nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+SCHEMA_VERSION = 1
+"""Bump when tables change; :func:`tutor.storage.engine.init_schema` refuses databases from a newer tutor."""
+
+
+class Meta(SQLModel, table=True):
+    """Key/value facts about the database itself, such as the schema version."""
+
+    __tablename__ = "meta"
+    key: str = Field(primary_key=True, max_length=64)
+    value: str = Field(max_length=256)
+
+
+class DocumentVersion(SQLModel, table=True):
+    """One imported version of one specification document."""
+
+    __tablename__ = "document_version"
+    __table_args__ = (UniqueConstraint("identity", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    identity: str = Field(index=True, max_length=200)  # the qualification numbers it holds
+    version: int
+    family: str = Field(max_length=40)
+    title: str = Field(max_length=300)
+    fingerprint: str = Field(index=True, max_length=64)  # hash of the reading's content
+    source_name: str = Field(max_length=300)
+    errata_applied: int = 0
+    imported_at: datetime
+    is_current: bool = Field(default=True, index=True)
+
+
+class Qualification(SQLModel, table=True):
+    __tablename__ = "qualification"
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document_version.id", index=True, ondelete="CASCADE")
+    position: int
+    number: str = Field(index=True, max_length=40)
+    title: str = Field(max_length=300)
+    awarding_body: str = Field(max_length=120)
+    level: int | None = None
+    glh: int | None = None
+    tqt: int | None = None
+    credits: int | None = None
+    accreditation_start: str | None = Field(default=None, max_length=40)
+    rules_text: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class RuleGroup(SQLModel, table=True):
+    """One group of a qualification's rules of combination."""
+
+    __tablename__ = "rule_group"
+    id: int | None = Field(default=None, primary_key=True)
+    qualification_id: int = Field(foreign_key="qualification.id", index=True, ondelete="CASCADE")
+    position: int
+    name: str = Field(max_length=120)
+    kind: str = Field(max_length=20)
+    min_credits: int | None = None
+    max_credits: int | None = None
+    min_units: int | None = None
+    max_units: int | None = None
+    text: str = Field(default="", sa_column=Column(Text, nullable=False))
+
+
+class Unit(SQLModel, table=True):
+    __tablename__ = "unit"
+    __table_args__ = (UniqueConstraint("document_id", "key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document_version.id", index=True, ondelete="CASCADE")
+    position: int
+    key: str = Field(index=True, max_length=40)  # regulator reference, else the body's code
+    ref: str | None = Field(default=None, max_length=40)
+    local_id: str | None = Field(default=None, max_length=40)
+    title: str = Field(max_length=300)
+    level: int | None = None
+    glh: int | None = None
+    credit: int | None = None
+    group_text: str = Field(default="", max_length=300)
+    guidance: str = Field(default="", sa_column=Column(Text, nullable=False))
+    source_line: int | None = None
+
+
+class UnitMembership(SQLModel, table=True):
+    """A unit's place in one qualification; the same unit may sit in several, in different groups."""
+
+    __tablename__ = "unit_membership"
+    __table_args__ = (UniqueConstraint("qualification_id", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    qualification_id: int = Field(foreign_key="qualification.id", index=True, ondelete="CASCADE")
+    unit_id: int = Field(foreign_key="unit.id", index=True, ondelete="CASCADE")
+    position: int
+    group_name: str = Field(max_length=120)
+    group_kind: str = Field(max_length=20)
+    table_line: int | None = None
+    table_ref: str | None = Field(default=None, max_length=40)
+    table_credit: int | None = None
+
+
+class AssessmentMethod(SQLModel, table=True):
+    __tablename__ = "assessment_method"
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True, ondelete="CASCADE")
+    position: int
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class Outcome(SQLModel, table=True):
+    __tablename__ = "outcome"
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True, ondelete="CASCADE")
+    position: int
+    number: str = Field(max_length=20)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    kind: str = Field(max_length=20)  # knowledge | competence
+
+
+class Criterion(SQLModel, table=True):
+    """An assessment criterion, at one exact version of its wording."""
+
+    __tablename__ = "criterion"
+    id: int | None = Field(default=None, primary_key=True)
+    outcome_id: int = Field(foreign_key="outcome.id", index=True, ondelete="CASCADE")
+    position: int
+    number: str = Field(max_length=20)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class RangeTerm(SQLModel, table=True):
+    """One item of a unit's range (the list of things a criterion's wording covers)."""
+
+    __tablename__ = "range_term"
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True, ondelete="CASCADE")
+    position: int
+    heading: str = Field(sa_column=Column(Text, nullable=False))
+    text: str = Field(sa_column=Column(Text, nullable=False))
+
+
+class TestSpecification(SQLModel, table=True):
+    """An externally set test of one unit, e.g. 2794-210: 25 questions, 60 minutes, pass 18."""
+
+    __tablename__ = "test_specification"
+    __test__ = False
+    id: int | None = Field(default=None, primary_key=True)
+    qualification_id: int = Field(foreign_key="qualification.id", index=True, ondelete="CASCADE")
+    unit_id: int | None = Field(default=None, foreign_key="unit.id", ondelete="CASCADE")
+    unit_key: str = Field(max_length=40)
+    unit_title: str = Field(max_length=300)
+    format: str = Field(max_length=120)
+    duration_minutes: int
+    total_questions: int
+    pass_mark: int
+    pass_mark_text: str = Field(default="", max_length=300)
+    grading: str = Field(default="", max_length=60)
+    materials: str | None = Field(default=None, max_length=200)
+
+
+class TestBlueprintRow(SQLModel, table=True):
+    """How many of a test's questions come from one outcome."""
+
+    __tablename__ = "test_blueprint_row"
+    __test__ = False
+    id: int | None = Field(default=None, primary_key=True)
+    test_id: int = Field(foreign_key="test_specification.id", index=True, ondelete="CASCADE")
+    position: int
+    outcome_number: str = Field(max_length=20)
+    title: str = Field(max_length=300)
+    questions: int
+    percentage: int
