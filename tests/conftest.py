@@ -42,3 +42,26 @@ def readings():
         return cache[family]
 
     return get
+
+
+@pytest.fixture(scope="session")
+def catalogue_url(tmp_path_factory):
+    """A SQLite database holding the five bundled documents, built once per test session."""
+    from tutor.clock import FakeClock
+    from tutor.services.bundled import import_bundled
+    from tutor.services.catalogue import CatalogueService
+    from tutor.storage.engine import open_database
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('catalogue') / 'tutor.db'}"
+    import_bundled(CatalogueService(open_database(url), FakeClock().now), SPECIFICATIONS.parent)
+    return url
+
+
+def make_app(url: str):
+    """The app as `tutor` builds it, on the given database, with a fake clock."""
+    from tutor.clock import FakeClock
+    from tutor.paths import templates_dir
+    from tutor.storage.engine import open_database
+    from tutor.ui.app import TutorApp
+
+    return TutorApp(open_database(url), SPECIFICATIONS.parent, templates_dir(), FakeClock())

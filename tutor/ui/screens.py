@@ -7,7 +7,7 @@ from typing import ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, ProgressBar, Static
 from textual.widgets.option_list import Option
@@ -71,11 +71,11 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "Qualifications"
         table = self.query_one(DataTable)
-        table.add_columns("Number", "Level", "Title", "Awarding body", "Units", "Criteria", "Knowledge")
+        table.add_columns("Number", "Level", "Title", "Units", "Criteria", "Knowledge", "Awarding body")
         for q in self.app.catalogue.qualifications():
             table.add_row(
-                q.number, str(q.level or "-"), q.title, q.awarding_body, str(q.units), str(q.criteria),
-                str(q.knowledge_criteria), key=q.number,
+                q.number, str(q.level or "-"), q.title, str(q.units), str(q.criteria),
+                str(q.knowledge_criteria), q.awarding_body, key=q.number,
             )
         table.focus()
 
@@ -146,10 +146,12 @@ class UnitScreen(Screen):
         with VerticalScroll(id="unit-body"):
             yield Static(self.app.render_text("ui/unit.j2", unit=unit).rstrip(), id="unit-head")
             for outcome in unit.outcomes:
-                yield Static(
-                    self.app.render_text("ui/outcome.j2", outcome=outcome).rstrip(),
-                    classes=f"outcome {outcome.kind}",
-                )
+                with Vertical(classes=f"outcome {outcome.kind}"):
+                    yield Static(self.app.render_text("ui/outcome.j2", outcome=outcome).rstrip(), classes="outcome-head")
+                    for criterion in outcome.criteria:
+                        with Horizontal(classes="criterion"):
+                            yield Static(criterion.id, markup=False, classes="criterion-id")
+                            yield Static(criterion.text, markup=False, classes="criterion-text")
             extras = self.app.render_text("ui/unit_extras.j2", unit=unit).rstrip()
             if extras:
                 yield Static(extras, id="unit-extras")

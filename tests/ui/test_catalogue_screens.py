@@ -1,0 +1,91 @@
+"""Pilot tests: a person walks the catalogue with the keyboard."""
+
+from __future__ import annotations
+
+from textual.widgets import DataTable, OptionList
+
+from tests.conftest import make_app
+from tutor.ui.screens import HomeScreen, LoadingScreen, QualificationScreen, UnitScreen
+
+
+async def _wait_for(pilot, condition, what: str, tries: int = 400) -> None:
+    for _ in range(tries):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+async def test_home_to_unit_and_back(catalogue_url):
+    app = make_app(catalogue_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app.screen, HomeScreen)
+        table = app.screen.query_one(DataTable)
+        numbers = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        assert len(numbers) == 7 and "603/2394/2" in numbers
+
+        # Down to the City & Guilds diploma, open it.
+        for _ in range(numbers.index("603/2394/2")):
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert isinstance(app.screen, QualificationScreen) and app.screen.number == "603/2394/2"
+        options = app.screen.query_one(OptionList)
+        unit_ids = [options.get_option_at_index(i).id for i in range(options.option_count)]
+        assert unit_ids.count(None) == 2  # the mandatory and optional group headings
+        assert "2794-210" in unit_ids
+
+        # The first enabled option is the first unit; move to 2794-210 and open it.
+        await pilot.press("down")
+        while options.highlighted_option.id != "2794-210":
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert isinstance(app.screen, UnitScreen) and app.screen.key == "2794-210"
+        kinds = [w.has_class("knowledge") for w in app.screen.query(".outcome")]
+        assert kinds == [True, True, True, True]
+
+        await pilot.press("escape")
+        assert isinstance(app.screen, QualificationScreen)
+        await pilot.press("escape")
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_unit_screen_tells_knowledge_from_competence(catalogue_url):
+    app = make_app(catalogue_url)
+    async with app.run_test(size=(120, 40)):
+        app.open_unit("2794-204")
+        await app.workers.wait_for_complete()
+        screen = app.screen
+        kinds = ["knowledge" if w.has_class("knowledge") else "competence" for w in screen.query(".outcome")]
+        assert kinds == ["knowledge", "knowledge", "competence", "competence", "competence"]
+        heads = [str(w.render()) for w in screen.query(".outcome-head")]
+        assert "COMPETENCE" in heads[2] and "workplace evidence" in heads[2]
+
+
+async def test_document_text_is_shown_literally(catalogue_url):
+    """Brackets in a criterion are text, not markup."""
+    app = make_app(catalogue_url)
+    async with app.run_test(size=(120, 40)):
+        app.open_unit("2794-201")
+        texts = [str(w.render()) for w in app.screen.query(".criterion-text")]
+        assert texts and all(texts)
+
+
+async def test_first_run_imports_the_bundled_catalogue_with_progress(tmp_path):
+    app = make_app(f"sqlite:///{tmp_path / 'fresh.db'}")
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app.screen, LoadingScreen)
+        await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+        assert app.screen.query_one(DataTable).row_count == 7
+
+
+async def test_command_palette_opens_a_unit(catalogue_url):
+    app = make_app(catalogue_url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"2794-210")
+        await _wait_for(pilot, lambda: "2794-210" in str(app.screen.query("CommandList").first().get_option_at_index(0).prompt)
+                        if app.screen.query("CommandList") and app.screen.query("CommandList").first().option_count else False,
+                        "a palette hit")
+        await pilot.press("enter")
+        await _wait_for(pilot, lambda: isinstance(app.screen, UnitScreen), "the unit screen")
+        assert app.screen.key == "2794-210"
