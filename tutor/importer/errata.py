@@ -131,14 +131,16 @@ def load_errata_dir(directory: Path) -> list[ErrataFile]:
 def locate(erratum: Erratum, doc: SourceDocument) -> int:
     """Index into ``doc.lines`` of the line an erratum corrects."""
     hits = [i for i, line in enumerate(doc.lines) if erratum.find in line.text]
-    if erratum.occurrence is not None:
-        if len(hits) < erratum.occurrence:
-            raise SpecError(f"erratum for L{erratum.line} ({erratum.find!r}) matches no line")
-        return hits[erratum.occurrence - 1]
-    if len(hits) != 1:
-        how = "no line" if not hits else f"{len(hits)} lines"
-        raise SpecError(f"erratum for L{erratum.line} ({erratum.find!r}) matches {how}")
-    return hits[0]
+    wanted = erratum.occurrence or 1
+    if (erratum.occurrence is None and len(hits) > 1) or len(hits) < wanted:
+        how = "no line" if len(hits) < wanted else f"{len(hits)} lines"
+        # A missing line usually means the document was cut short or edited: point at its end.
+        raise SpecError(
+            f"erratum for L{erratum.line} ({erratum.find!r}) matches {how}: the document is not the "
+            "one its errata were written for (truncated or edited?)",
+            line=doc.last_line_no() if not hits else doc.lines[hits[0]].no,
+        )
+    return hits[wanted - 1]
 
 
 def apply_errata(doc: SourceDocument, errata: ErrataFile) -> tuple[SourceDocument, list[str]]:
@@ -150,7 +152,7 @@ def apply_errata(doc: SourceDocument, errata: ErrataFile) -> tuple[SourceDocumen
     try:
         located = [(locate(e, doc), e) for e in errata.entries]
     except SpecError as exc:
-        raise SpecError(f"{exc.message} (errata file {errata.path.name})") from None
+        raise SpecError(f"{exc.message} (errata file {errata.path.name})", line=exc.line) from None
     lines = list(doc.lines)
     # Apply from the bottom up so that earlier indices stay valid.
     for index, erratum in sorted(located, key=lambda pair: pair[0], reverse=True):
