@@ -59,7 +59,8 @@ def make_engine(url: str) -> Engine:
     try:
         engine = create_engine(url, **({} if is_sqlite else {"pool_pre_ping": True}))
     except (NoSuchModuleError, ImportError) as exc:
-        raise StorageError(f"no driver for {shown}: {exc}") from None
+        hint = " (for PostgreSQL: pip install 'tutor-cs[postgres]')" if "postgres" in shown else ""
+        raise StorageError(f"cannot open the database {shown}: its driver is not installed: {exc}{hint}") from None
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     try:
