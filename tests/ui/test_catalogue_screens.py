@@ -11,6 +11,7 @@ from tutor.ui.screens import HomeScreen, LoadingScreen, QualificationScreen, Uni
 async def _wait_for(pilot, condition, what: str, tries: int = 400) -> None:
     for _ in range(tries):
         if condition():
+            await pilot.pause()  # let the new screen finish mounting
             return
         await pilot.pause(0.02)
     raise AssertionError(f"timed out waiting for {what}")
@@ -52,8 +53,7 @@ async def test_home_to_unit_and_back(catalogue_url):
 async def test_unit_screen_tells_knowledge_from_competence(catalogue_url):
     app = make_app(catalogue_url)
     async with app.run_test(size=(120, 40)):
-        app.open_unit("2794-204")
-        await app.workers.wait_for_complete()
+        await app.open_unit("2794-204")
         screen = app.screen
         kinds = ["knowledge" if w.has_class("knowledge") else "competence" for w in screen.query(".outcome")]
         assert kinds == ["knowledge", "knowledge", "competence", "competence", "competence"]
@@ -65,7 +65,7 @@ async def test_document_text_is_shown_literally(catalogue_url):
     """Brackets in a criterion are text, not markup."""
     app = make_app(catalogue_url)
     async with app.run_test(size=(120, 40)):
-        app.open_unit("2794-201")
+        await app.open_unit("2794-201")
         texts = [str(w.render()) for w in app.screen.query(".criterion-text")]
         assert texts and all(texts)
 
@@ -89,3 +89,22 @@ async def test_command_palette_opens_a_unit(catalogue_url):
         await pilot.press("enter")
         await _wait_for(pilot, lambda: isinstance(app.screen, UnitScreen), "the unit screen")
         assert app.screen.key == "2794-210"
+
+
+async def test_an_interrupted_first_run_is_completed_next_time(tmp_path):
+    """A first run killed after one document: the next start imports the rest, keeping what was saved."""
+    from tests.conftest import ERRATA, spec_path
+    from tutor.clock import FakeClock
+    from tutor.importer import parse_path
+    from tutor.services.catalogue import CatalogueService
+    from tutor.storage.engine import open_database
+
+    url = f"sqlite:///{tmp_path / 'partial.db'}"
+    partial = CatalogueService(open_database(url), FakeClock().now)
+    partial.import_reading(parse_path(spec_path("gqa"), ERRATA), "gqa.txt")
+    app = make_app(url)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app.screen, LoadingScreen)
+        await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+        assert app.screen.query_one(DataTable).row_count == 7
+    assert partial.table_counts()["document_version"] == 5

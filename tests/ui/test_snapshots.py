@@ -16,7 +16,6 @@ def test_unit_screen(snap_compare, catalogue_url):
     """Unit 2794-204: two knowledge outcomes (green bar) then competence outcomes (amber bar), criteria indented."""
 
     async def open_unit(pilot):
-        pilot.app.open_unit("2794-204")
-        await pilot.pause()
+        await pilot.app.open_unit("2794-204")
 
     assert snap_compare(make_app(catalogue_url), terminal_size=SIZE, run_before=open_unit)

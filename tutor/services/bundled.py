@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,8 +13,25 @@ Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, what)`` before each document and once at the end."""
 
 
+BUNDLE_META_KEY = "bundled_catalogue"
+
+
 def bundled_specifications(bank: Path) -> list[Path]:
     return sorted((bank / "specifications").glob("*.txt"))
+
+
+def bundle_fingerprint(bank: Path) -> str:
+    """A hash of the bundled texts and errata: it changes when a new tutor ships new ones."""
+    digest = hashlib.sha256()
+    for path in bundled_specifications(bank) + sorted((bank / "errata").glob("*.yaml")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def needs_bundled_import(catalogue: CatalogueService, bank: Path) -> bool:
+    """True on first run, after an interrupted first run, and when the bundle has changed."""
+    return catalogue.get_meta(BUNDLE_META_KEY) != bundle_fingerprint(bank)
 
 
 def import_documents(catalogue: CatalogueService, paths: list[Path], errata_dir: Path,
@@ -30,4 +48,8 @@ def import_documents(catalogue: CatalogueService, paths: list[Path], errata_dir:
 
 
 def import_bundled(catalogue: CatalogueService, bank: Path, progress: Progress | None = None) -> list[ImportResult]:
-    return import_documents(catalogue, bundled_specifications(bank), bank / "errata", progress)
+    """Import every bundled document (unchanged ones are no-ops), then record the bundle as loaded."""
+    fingerprint = bundle_fingerprint(bank)
+    results = import_documents(catalogue, bundled_specifications(bank), bank / "errata", progress)
+    catalogue.set_meta(BUNDLE_META_KEY, fingerprint)
+    return results

@@ -168,9 +168,20 @@ class CatalogueService:
 
     # -- reading -------------------------------------------------------------------------
 
-    def is_empty(self) -> bool:
+    def get_meta(self, key: str) -> str | None:
         with Session(self.engine) as session:
-            return session.exec(select(func.count()).select_from(t.DocumentVersion)).one() == 0
+            row = session.get(t.Meta, key)
+            return row.value if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        try:
+            with Session(self.engine) as session:
+                row = session.get(t.Meta, key) or t.Meta(key=key, value=value)
+                row.value = value
+                session.add(row)
+                session.commit()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not save {key}: {describe_db_error(exc)}") from None
 
     def table_counts(self) -> dict[str, int]:
         """Row counts of every catalogue table (used to show re-imports change nothing)."""

@@ -12,6 +12,7 @@ from textual.markup import escape
 
 from tutor.clock import SystemClock
 from tutor.rendering import TextRenderer
+from tutor.services.bundled import needs_bundled_import
 from tutor.services.catalogue import CatalogueService
 from tutor.ui.commands import UnitCommands
 from tutor.ui.screens import HomeScreen, LoadingScreen, UnitScreen
@@ -38,10 +39,11 @@ class TutorApp(App[int]):
         return self.renderer.render(template, **context)
 
     def on_mount(self) -> None:
-        if self.catalogue.is_empty():
+        if needs_bundled_import(self.catalogue, self.bank):
             self.push_screen(LoadingScreen())
         else:
             self.push_screen(HomeScreen())
 
-    def open_unit(self, key: str) -> None:
-        self.push_screen(UnitScreen(key))
+    def open_unit(self, key: str):
+        """Show one unit; awaitable, so tests and callers can wait until it is on screen."""
+        return self.push_screen(UnitScreen(key))

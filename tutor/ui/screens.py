@@ -17,7 +17,7 @@ from tutor.services.bundled import import_bundled
 
 
 class LoadingScreen(Screen):
-    """First run: imports the bundled specifications with a progress bar, then opens the catalogue."""
+    """Imports the bundled specifications (first run, interrupted run, new bundle) with a progress bar."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -58,6 +58,8 @@ class LoadingScreen(Screen):
 class HomeScreen(Screen):
     """The seven qualifications, with their counts."""
 
+    SUB_TITLE = "Qualifications"
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", show=True),
     ]
@@ -69,13 +71,12 @@ class HomeScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.sub_title = "Qualifications"
         table = self.query_one(DataTable)
-        table.add_columns("Number", "Level", "Title", "Units", "Criteria", "Knowledge", "Awarding body")
+        table.add_columns("Number", "Level", "Units", "Criteria", "Knowledge", "Title", "Awarding body")
         for q in self.app.catalogue.qualifications():
             table.add_row(
-                q.number, str(q.level or "-"), q.title, str(q.units), str(q.criteria),
-                str(q.knowledge_criteria), q.awarding_body, key=q.number,
+                q.number, str(q.level or "-"), str(q.units), str(q.criteria), str(q.knowledge_criteria),
+                q.title, q.awarding_body, key=q.number,
             )
         table.focus()
 
@@ -103,10 +104,11 @@ class QualificationScreen(Screen):
     def __init__(self, number: str) -> None:
         super().__init__()
         self.number = number
+        # Set before the header mounts: a later change races the header's own mount.
+        self.sub_title = number
 
     def compose(self) -> ComposeResult:
         qual = self.app.catalogue.qualification(self.number)
-        self.sub_title = qual.number
         yield Header()
         yield Static(self.app.render_text("ui/qualification.j2", qual=qual), id="qual-summary")
         options: list[Option] = []
@@ -138,10 +140,10 @@ class UnitScreen(Screen):
     def __init__(self, key: str) -> None:
         super().__init__()
         self.key = key
+        self.sub_title = key
 
     def compose(self) -> ComposeResult:
         unit = self.app.catalogue.unit(self.key)
-        self.sub_title = unit.key
         yield Header()
         with VerticalScroll(id="unit-body"):
             yield Static(self.app.render_text("ui/unit.j2", unit=unit).rstrip(), id="unit-head")
