@@ -49,7 +49,7 @@ def main() -> None:
     from tutor.importer.errata import load_errata_dir
     from tutor.importer.reader import parse_document, read_document
     from tutor.paths import bank_dir
-    from tutor.services.bundled import bundled_specifications
+    from tutor.services.bundled import BUNDLE_META_KEY, bundle_fingerprint, bundled_specifications
     from tutor.services.catalogue import CatalogueService
     from tutor.storage.engine import open_database
 
@@ -77,11 +77,13 @@ def main() -> None:
             for path, reading in readings:
                 catalogue.import_reading(reading, path.name)
             import_times.append(time.perf_counter() - start)
+            catalogue.set_meta(BUNDLE_META_KEY, bundle_fingerprint(bank))  # as after a first run
         loaded_url = f"sqlite:///{Path(tmp) / 'b0.db'}"
         startup = []
         for _ in range(args.repeat):
-            out = subprocess.run([sys.executable, "-c", STARTUP_PROBE, loaded_url],
-                                 capture_output=True, text=True, check=True)
+            out = subprocess.run([sys.executable, "-c", STARTUP_PROBE, loaded_url], capture_output=True, text=True)
+            if out.returncode:
+                raise SystemExit(f"start-up probe failed: {out.stderr.strip().splitlines()[-1]}")
             startup.append(float(out.stdout.strip().splitlines()[-1]))
         interpreter = []
         for _ in range(args.repeat):
