@@ -108,3 +108,26 @@ async def test_an_interrupted_first_run_is_completed_next_time(tmp_path):
         await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
         assert app.screen.query_one(DataTable).row_count == 7
     assert partial.table_counts()["document_version"] == 5
+
+
+async def test_a_bad_bundled_document_keeps_what_loaded_and_says_why(tmp_path):
+    """A bundle with a broken document: the good ones load, the home screen opens, the error is shown."""
+    import shutil
+
+    from tests.conftest import SPECIFICATIONS
+    from tutor.clock import FakeClock
+    from tutor.paths import templates_dir
+    from tutor.storage.engine import open_database
+    from tutor.ui.app import TutorApp
+
+    bank = tmp_path / "bank"
+    shutil.copytree(SPECIFICATIONS.parent / "errata", bank / "errata")
+    (bank / "specifications").mkdir()
+    shutil.copy(SPECIFICATIONS / "004_2e26f089490b172a.txt", bank / "specifications" / "a.txt")
+    (bank / "specifications" / "b.txt").write_bytes(b"")
+    app = TutorApp(open_database(f"sqlite:///{tmp_path / 'db.sqlite'}"), bank, templates_dir(), FakeClock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+        assert app.screen.query_one(DataTable).row_count == 1
+        messages = [n.message for n in app._notifications]
+        assert any("b.txt" in m and "empty" in m for m in messages), messages

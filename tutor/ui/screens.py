@@ -52,7 +52,8 @@ class LoadingScreen(Screen):
         )
 
     def _failed(self, message: str) -> None:
-        self.notify(message, title="Could not load the bundled catalogue", severity="error", timeout=30)
+        self.app.notify(self.app.render_text("ui/load_failed.j2", message=message).rstrip(), severity="error", timeout=30)
+        self.app.switch_screen(HomeScreen())
 
 
 class HomeScreen(Screen):
@@ -66,7 +67,7 @@ class HomeScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("[b]Qualifications[/b]  [dim]choose one to see its groups and units[/dim]", id="home-title")
+        yield Static(self.app.render_text("ui/home.j2").rstrip(), id="home-title")
         yield DataTable(id="quals", cursor_type="row", zebra_stripes=True)
         yield Footer()
 
