@@ -12,21 +12,22 @@ SPECIFICATIONS = ROOT / "question_bank" / "specifications"
 ERRATA = ROOT / "question_bank" / "errata"
 REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference"
 
+# family -> (bundled specification file, reference reading fixture); the fixtures keep the seed names.
 DOCUMENTS = {
-    "ymca": "000_e4983e2600fc82b4",
-    "pearson": "001_e7591020514a0106",
-    "cityguilds": "002_69c8a2ddc74021ef",
-    "highfield": "003_0e66fce02ede7830",
-    "gqa": "004_2e26f089490b172a",
+    "ymca": ("ymca-601-4797-0-l2-diploma-customer-service", "000_e4983e2600fc82b4"),
+    "pearson": ("pearson-600-1225-0-nvq-contact-centre-operations-l1-l2-l3", "001_e7591020514a0106"),
+    "cityguilds": ("cityguilds-603-2394-2-l2-diploma-customer-service-practitioners", "002_69c8a2ddc74021ef"),
+    "highfield": ("highfield-600-5469-4-l2-nvq-certificate-customer-service", "003_0e66fce02ede7830"),
+    "gqa": ("gqa-603-5637-6-l3-diploma-customer-service", "004_2e26f089490b172a"),
 }
 
 
 def spec_path(family: str) -> Path:
-    return SPECIFICATIONS / f"{DOCUMENTS[family]}.txt"
+    return SPECIFICATIONS / f"{DOCUMENTS[family][0]}.txt"
 
 
 def reference(family: str) -> dict:
-    return json.loads((REFERENCE / f"{DOCUMENTS[family]}.json").read_text(encoding="utf-8"))
+    return json.loads((REFERENCE / f"{DOCUMENTS[family][1]}.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ def reading():
 
 @pytest.mark.parametrize("family", list(DOCUMENTS))
 def test_detect_only_the_highfield_document(family):
-    doc = read_document((SPECIFICATIONS / f"{DOCUMENTS[family]}.txt").read_bytes())
+    doc = read_document(spec_path(family).read_bytes())
     assert highfield.detect(doc) is (family == "highfield")
 
 

@@ -114,7 +114,7 @@ async def test_a_bad_bundled_document_keeps_what_loaded_and_says_why(tmp_path):
     """A bundle with a broken document: the good ones load, the home screen opens, the error is shown."""
     import shutil
 
-    from tests.conftest import SPECIFICATIONS
+    from tests.conftest import SPECIFICATIONS, spec_path
     from tutor.clock import FakeClock
     from tutor.paths import templates_dir
     from tutor.storage.engine import open_database
@@ -123,7 +123,7 @@ async def test_a_bad_bundled_document_keeps_what_loaded_and_says_why(tmp_path):
     bank = tmp_path / "bank"
     shutil.copytree(SPECIFICATIONS.parent / "errata", bank / "errata")
     (bank / "specifications").mkdir()
-    shutil.copy(SPECIFICATIONS / "004_2e26f089490b172a.txt", bank / "specifications" / "a.txt")
+    shutil.copy(spec_path("gqa"), bank / "specifications" / "a.txt")
     (bank / "specifications" / "b.txt").write_bytes(b"")
     app = TutorApp(open_database(f"sqlite:///{tmp_path / 'db.sqlite'}"), bank, templates_dir(), FakeClock())
     async with app.run_test(size=(120, 40)) as pilot:
