@@ -53,6 +53,16 @@ def build_parser() -> argparse.ArgumentParser:
     show = commands.add_parser("show", parents=[common], help="print one unit's outcomes and criteria")
     show.add_argument("ref", help="regulator unit reference (e.g. A/506/2130) or the body's code (e.g. 2794-210)")
     show.add_argument("--json", action="store_true", help="print JSON")
+
+    bank = commands.add_parser("bank", help="check and measure the question bank")
+    bank_commands = bank.add_subparsers(dest="bank_command", metavar="ACTION", required=True, parser_class=_Parser)
+    for name, text in (
+        ("check", "validate every item and knowledge sheet; report the test forms the bank allows"),
+        ("stats", "item-writing cue figures of the secure items"),
+        ("coverage", "per qualification: knowledge criteria with sheets, items and open prompts"),
+    ):
+        action = bank_commands.add_parser(name, parents=[common], help=text)
+        action.add_argument("--json", action="store_true", help="print JSON")
     return parser
 
 
@@ -83,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
+    from tutor.bank.model import BankError
     from tutor.importer import SpecError
     from tutor.services.catalogue import NotFound
     from tutor.storage.engine import StorageError
@@ -96,8 +107,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _quals(args)
         if args.command == "show":
             return _show(args)
+        if args.command == "bank":
+            return _bank_command(args)
         return _run_app(args)
-    except (SpecError, StorageError, NotFound) as exc:
+    except (SpecError, StorageError, NotFound, BankError) as exc:
         raise UserError(str(exc)) from None
 
 
@@ -174,6 +187,43 @@ def _show(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(_renderer().render("cli/unit.txt.j2", unit=unit))
     return 0
+
+
+def _bank_command(args: argparse.Namespace) -> int:
+    from tutor.bank.audit import audit_bank
+    from tutor.bank.checks import problems_as_dicts
+    from tutor.paths import templates_dir
+
+    audit = audit_bank(_bank(args), templates_dir())
+    renderer = _renderer()
+    if args.bank_command == "check":
+        problems, forms = audit.problems(), audit.forms()
+        if args.json:
+            _print_json({"problems": problems_as_dicts(problems), "forms": [asdict(f) for f in forms],
+                         "authored": len(audit.bank.items), "generated": len(audit.generated)})
+        else:
+            sys.stdout.write(renderer.render(
+                "cli/bank_check.txt.j2", problems=problems, forms=forms, authored=len(audit.bank.items),
+                generated=len(audit.generated), sheets=len(audit.bank.sheets)))
+        return EXIT_FAILURE if problems else 0
+    if args.bank_command == "stats":
+        stats = {form.unit: audit.secure_stats(form.unit) for form in audit.forms()}
+        if args.json:
+            _print_json({unit: asdict(s) for unit, s in stats.items()})
+        else:
+            sys.stdout.write(renderer.render("cli/bank_stats.txt.j2", stats=stats))
+        return 0
+    rows = audit.coverage()
+    if args.json:
+        _print_json([asdict(r) for r in rows])
+    else:
+        sys.stdout.write(renderer.render("cli/bank_coverage.txt.j2", rows=rows))
+    return 0
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
 
 
 def _run_app(args: argparse.Namespace) -> int:

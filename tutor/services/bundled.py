@@ -1,4 +1,5 @@
-"""Loading the specifications that ship in ``question_bank/specifications`` into an empty catalogue."""
+"""Loading what ships in ``question_bank/``: the specifications into the catalogue, then the
+question bank (authored items and practice items generated from the knowledge sheets)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,14 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from tutor.bank.audit import audit_bank
+from tutor.bank.catalogue_index import CatalogueIndex
 from tutor.importer import parse_path
+from tutor.services.bank import BankLoadResult, load_items
 from tutor.services.catalogue import CatalogueService, ImportResult
 
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, what)`` before each document and once at the end."""
-
 
 BUNDLE_META_KEY = "bundled_catalogue"
 
@@ -21,11 +24,12 @@ def bundled_specifications(bank: Path) -> list[Path]:
 
 
 def bundle_fingerprint(bank: Path) -> str:
-    """A hash of the bundled texts and errata: it changes when a new tutor ships new ones."""
+    """A hash of the bundled texts, errata, items and sheets: it changes when a new tutor ships new ones."""
     digest = hashlib.sha256()
-    for path in bundled_specifications(bank) + sorted((bank / "errata").glob("*.yaml")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+    for pattern in ("specifications/*.txt", "errata/*.yaml", "items/*.yaml", "sheets/*.yaml"):
+        for path in sorted(bank.glob(pattern)):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
@@ -34,22 +38,30 @@ def needs_bundled_import(catalogue: CatalogueService, bank: Path) -> bool:
     return catalogue.get_meta(BUNDLE_META_KEY) != bundle_fingerprint(bank)
 
 
-def import_documents(catalogue: CatalogueService, paths: list[Path], errata_dir: Path,
-                     progress: Progress | None = None) -> list[ImportResult]:
-    """Import each document in its own transaction; a failure leaves earlier ones saved."""
-    results = []
+def import_bundled(catalogue: CatalogueService, bank: Path, progress: Progress | None = None,
+                   templates: Path | None = None) -> list[ImportResult]:
+    """Import every bundled document, each in its own transaction (unchanged ones are no-ops);
+    given the templates to generate practice items with, load the question bank too; then record
+    the bundle as loaded. A failure leaves what was saved before it, and the next start resumes."""
+    fingerprint = bundle_fingerprint(bank)
+    paths = bundled_specifications(bank)
+    results, readings = [], []
     for done, path in enumerate(paths):
         if progress:
             progress(done, len(paths), path.name)
-        results.append(catalogue.import_reading(parse_path(path, errata_dir), path.name))
+        reading = parse_path(path, bank / "errata")
+        readings.append((reading, path.read_bytes().count(b"\n") + 1))
+        results.append(catalogue.import_reading(reading, path.name))
+    if templates is not None:
+        load_bundled_items(catalogue, bank, templates, CatalogueIndex.from_readings(readings))
     if progress:
         progress(len(paths), len(paths), "done")
-    return results
-
-
-def import_bundled(catalogue: CatalogueService, bank: Path, progress: Progress | None = None) -> list[ImportResult]:
-    """Import every bundled document (unchanged ones are no-ops), then record the bundle as loaded."""
-    fingerprint = bundle_fingerprint(bank)
-    results = import_documents(catalogue, bundled_specifications(bank), bank / "errata", progress)
     catalogue.set_meta(BUNDLE_META_KEY, fingerprint)
     return results
+
+
+def load_bundled_items(catalogue: CatalogueService, bank: Path, templates: Path,
+                       index: CatalogueIndex | None = None) -> BankLoadResult:
+    """Authored items and the practice items generated from the knowledge sheets, by id and version."""
+    audit = audit_bank(bank, templates, index)
+    return load_items(catalogue.engine, audit.all_items, catalogue.now)

@@ -179,3 +179,26 @@ class TestBlueprintRow(SQLModel, table=True):
     title: str = Field(max_length=300)
     questions: int
     percentage: int
+
+
+class BankItem(SQLModel, table=True):
+    """One version of one question, exactly as learners see it. Rows are never changed:
+    an edited item is a new version, and responses point at the version they answered."""
+
+    __tablename__ = "bank_item"
+    __table_args__ = (UniqueConstraint("item_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(index=True, max_length=120)
+    version: str = Field(max_length=32)
+    qualification: str = Field(max_length=40)
+    unit_key: str = Field(index=True, max_length=40)
+    outcome_number: str = Field(max_length=20)
+    criterion_number: str = Field(max_length=20)
+    criterion_id: int | None = Field(default=None, foreign_key="criterion.id", ondelete="SET NULL")
+    kind: str = Field(max_length=20)
+    use: str = Field(index=True, max_length=20)  # secure | practice
+    status: str = Field(max_length=20)
+    difficulty: int | None = None
+    body: str = Field(sa_column=Column(Text, nullable=False))  # the item as JSON (stem, options, key ...)
+    loaded_at: datetime
+    is_current: bool = Field(default=True, index=True)

@@ -32,6 +32,7 @@ class TutorApp(App[int]):
         super().__init__()
         self.clock = clock or SystemClock()
         self.bank = bank
+        self.templates = templates
         self.catalogue = CatalogueService(engine, self.clock.now)
         self.renderer = TextRenderer(templates, filters={"literal": escape})
 

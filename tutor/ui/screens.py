@@ -38,7 +38,7 @@ class LoadingScreen(Screen):
                 self.app.call_from_thread(self._show_progress, done, total, what)
 
         try:
-            import_bundled(self.app.catalogue, self.app.bank, progress)
+            import_bundled(self.app.catalogue, self.app.bank, progress, self.app.templates)
         except Exception as exc:  # shown to the person, the app stays usable
             self.app.call_from_thread(self._failed, str(exc))
             return

@@ -1,0 +1,281 @@
+"""Items and knowledge sheets as dataclasses, and loading them from the bank's YAML files.
+
+Loading is lenient about content and strict about shape: a file that is not YAML, or an entry
+that is not a mapping, is a :class:`BankError`; everything else (a second key, a missing source)
+is left for :mod:`tutor.bank.checks` to report with the item's id, so one run lists every problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+LETTERS = ("A", "B", "C", "D")
+USES = ("secure", "practice")
+STATUSES = ("draft", "approved", "retired")
+KINDS = ("single_best", "negative", "true_false", "matching", "ordering")
+
+
+class BankError(Exception):
+    """A bank file cannot be read at all; ``str()`` is one line naming the file."""
+
+
+@dataclass(frozen=True)
+class CriterionRef:
+    """The exact criterion an item or sheet entry bears on."""
+
+    qualification: str
+    unit: str
+    outcome: str
+    criterion: str
+
+    def __str__(self) -> str:
+        return f"{self.unit} {self.criterion}"
+
+
+@dataclass
+class Item:
+    """One question. ``options`` maps letters to text for option items; matching items use
+    ``pairs`` and ordering items ``sequence`` instead."""
+
+    id: str
+    ref: CriterionRef
+    kind: str
+    use: str
+    status: str
+    difficulty: int | None
+    stem: str
+    options: dict[str, str]
+    key: str | None
+    rationale: str
+    source: dict[str, Any]
+    provenance: dict[str, Any]
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    sequence: list[str] = field(default_factory=list)
+    file: str = ""
+    line: int | None = None
+    extra_keys: list[str] = field(default_factory=list)  # keys given beyond one (a defect to report)
+
+    @property
+    def version(self) -> str:
+        """A hash of what the learner sees and what is marked right: a new text is a new version."""
+        content = {
+            "criterion": [self.ref.qualification, self.ref.unit, self.ref.outcome, self.ref.criterion],
+            "kind": self.kind,
+            "stem": self.stem,
+            "options": self.options,
+            "key": self.key,
+            "pairs": self.pairs,
+            "sequence": self.sequence,
+        }
+        return hashlib.sha256(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "version": self.version,
+            "qualification": self.ref.qualification,
+            "unit": self.ref.unit,
+            "outcome": self.ref.outcome,
+            "criterion": self.ref.criterion,
+            "kind": self.kind,
+            "use": self.use,
+            "status": self.status,
+            "difficulty": self.difficulty,
+            "stem": self.stem,
+        }
+        if self.options:
+            out["options"] = dict(self.options)
+            out["key"] = self.key
+        if self.pairs:
+            out["pairs"] = [list(p) for p in self.pairs]
+        if self.sequence:
+            out["sequence"] = list(self.sequence)
+        out.update(rationale=self.rationale, source=dict(self.source), provenance=dict(self.provenance))
+        return out
+
+
+@dataclass
+class KeyPoint:
+    point: str
+    short: str
+    accept: list[str]
+    synonyms: dict[str, list[str]]
+    source: dict[str, Any]
+
+
+@dataclass
+class Misconception:
+    statement: str
+    wrong: str
+    why: str
+    source: dict[str, Any]
+
+
+@dataclass
+class SheetEntry:
+    """What a good answer to one knowledge criterion contains."""
+
+    ref: CriterionRef
+    text: str
+    own_organisation: bool
+    question: str
+    question_not: str
+    key_points: list[KeyPoint]
+    misconceptions: list[Misconception]
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    sequence: list[str] = field(default_factory=list)
+    file: str = ""
+    line: int | None = None
+
+
+@dataclass
+class Bank:
+    """Everything in a question bank folder."""
+
+    items: list[Item] = field(default_factory=list)
+    sheets: list[SheetEntry] = field(default_factory=list)
+
+    def sheet_for(self, ref: CriterionRef) -> SheetEntry | None:
+        for entry in self.sheets:
+            if (entry.ref.unit, entry.ref.outcome, entry.ref.criterion) == (ref.unit, ref.outcome, ref.criterion):
+                return entry
+        return None
+
+
+class _LineLoader(yaml.SafeLoader):
+    """Records each mapping's line so problems can name where an item starts."""
+
+
+def _mapping_with_line(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping["__line__"] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping_with_line)
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+    except OSError as exc:
+        raise BankError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise BankError(f"{path}: not UTF-8 text") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise BankError(f"{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    if not isinstance(data, dict):
+        raise BankError(f"{path}: expected a mapping with 'qualification', 'unit' and a list")
+    return data
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _pairs(value: Any) -> list[tuple[str, str]]:
+    """Pairs as (term, meaning); a malformed entry keeps an empty side for the checks to report."""
+    pairs = []
+    for entry in value or []:
+        if isinstance(entry, (list, tuple)) and len(entry) == 2:
+            pairs.append((_text(entry[0]), _text(entry[1])))
+        else:
+            pairs.append((_text(entry), ""))
+    return pairs
+
+
+def _clean(mapping: Any) -> dict[str, Any]:
+    return {k: v for k, v in mapping.items() if k != "__line__"} if isinstance(mapping, dict) else {}
+
+
+def item_from_dict(raw: dict[str, Any], qualification: str, unit: str, file: str = "") -> Item:
+    """Build an item from its YAML mapping, keeping defects for the checks to report."""
+    options_raw = raw.get("options") or {}
+    if isinstance(options_raw, list):
+        options = {LETTERS[i] if i < 4 else str(i + 1): _text(v) for i, v in enumerate(options_raw)}
+    else:
+        options = {str(k): _text(v) for k, v in _clean(options_raw).items()}
+    key_raw = raw.get("key")
+    keys = [str(k).strip() for k in key_raw] if isinstance(key_raw, list) else ([str(key_raw).strip()] if key_raw is not None else [])
+    difficulty = raw.get("difficulty")
+    return Item(
+        id=_text(raw.get("id")),
+        ref=CriterionRef(_text(raw.get("qualification", qualification)), _text(raw.get("unit", unit)),
+                         _text(raw.get("outcome")), _text(raw.get("criterion"))),
+        kind=_text(raw.get("kind", "single_best")),
+        use=_text(raw.get("use")),
+        status=_text(raw.get("status")),
+        difficulty=difficulty if isinstance(difficulty, int) else None,
+        stem=_text(raw.get("stem")),
+        options=options,
+        key=keys[0] if keys else None,
+        rationale=_text(raw.get("rationale")),
+        source=_clean(raw.get("source")),
+        provenance=_clean(raw.get("provenance")),
+        pairs=_pairs(raw.get("pairs")),
+        sequence=[_text(s) for s in raw.get("sequence") or []],
+        file=file,
+        line=raw.get("__line__"),
+        extra_keys=keys[1:],
+    )
+
+
+def _sheet_entry(raw: dict[str, Any], qualification: str, unit: str, file: str) -> SheetEntry:
+    return SheetEntry(
+        ref=CriterionRef(qualification, unit, _text(raw.get("outcome")), _text(raw.get("criterion"))),
+        text=_text(raw.get("text")),
+        own_organisation=bool(raw.get("own_organisation", False)),
+        question=_text(raw.get("question")),
+        question_not=_text(raw.get("question_not")),
+        key_points=[
+            KeyPoint(_text(k.get("point")), _text(k.get("short")), [_text(a) for a in k.get("accept") or []],
+                     {str(w): [_text(s) for s in alts] for w, alts in _clean(k.get("synonyms")).items()},
+                     _clean(k.get("source")))
+            for k in raw.get("key_points") or []
+        ],
+        misconceptions=[
+            Misconception(_text(m.get("statement")), _text(m.get("wrong")), _text(m.get("why")), _clean(m.get("source")))
+            for m in raw.get("misconceptions") or []
+        ],
+        pairs=_pairs(raw.get("pairs")),
+        sequence=[_text(s) for s in raw.get("sequence") or []],
+        file=file,
+        line=raw.get("__line__"),
+    )
+
+
+def load_item_file(path: Path) -> list[Item]:
+    data = _read_yaml(path)
+    items = data.get("items")
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise BankError(f"{path}: 'items' must be a list of mappings")
+    return [item_from_dict(raw, _text(data.get("qualification")), _text(data.get("unit")), path.name) for raw in items]
+
+
+def load_sheet_file(path: Path) -> list[SheetEntry]:
+    data = _read_yaml(path)
+    entries = data.get("criteria")
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise BankError(f"{path}: 'criteria' must be a list of mappings")
+    try:
+        return [_sheet_entry(raw, _text(data.get("qualification")), _text(data.get("unit")), path.name) for raw in entries]
+    except (AttributeError, TypeError, ValueError) as exc:
+        raise BankError(f"{path}: malformed knowledge sheet entry: {exc}") from None
+
+
+def load_bank(folder: Path) -> Bank:
+    """Load ``items/*.yaml`` and ``sheets/*.yaml`` from a question bank folder."""
+    bank = Bank()
+    for path in sorted((folder / "items").glob("*.yaml")):
+        bank.items.extend(load_item_file(path))
+    for path in sorted((folder / "sheets").glob("*.yaml")):
+        bank.sheets.extend(load_sheet_file(path))
+    return bank

@@ -1,0 +1,85 @@
+"""Loading the question bank into the database by item id and version.
+
+An item whose content is unchanged keeps its row; an edited item gets a new row (a new version)
+and the old one stays, marked not current, so every recorded response still points at the exact
+text the learner saw. Items that left the bank are marked not current, never deleted.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, select
+
+from tutor.bank.model import Item
+from tutor.storage import tables as t
+from tutor.storage.engine import StorageError, describe_db_error
+
+
+@dataclass(frozen=True)
+class BankLoadResult:
+    added: int
+    new_versions: int
+    unchanged: int
+    withdrawn: int
+
+
+def _criterion_ids(session: Session) -> dict[tuple[str, str, str], int]:
+    rows = session.exec(
+        select(t.Unit.key, t.Unit.local_id, t.Outcome.number, t.Criterion.number, t.Criterion.id)
+        .join(t.Outcome, t.Outcome.unit_id == t.Unit.id)
+        .join(t.Criterion, t.Criterion.outcome_id == t.Outcome.id)
+        .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+        .where(t.DocumentVersion.is_current)
+    ).all()
+    ids: dict[tuple[str, str, str], int] = {}
+    for key, local_id, outcome, criterion, criterion_id in rows:
+        ids[(key, outcome, criterion)] = criterion_id
+        if local_id:
+            ids.setdefault((local_id, outcome, criterion), criterion_id)
+    return ids
+
+
+def load_items(engine: Engine, items: list[Item], now: Callable[[], datetime]) -> BankLoadResult:
+    """Store every item's current version in one transaction."""
+    try:
+        with Session(engine) as session:
+            current = {row.item_id: row for row in session.exec(select(t.BankItem).where(t.BankItem.is_current))}
+            stored = {(row.item_id, row.version): row for row in session.exec(select(t.BankItem))}
+            criteria = _criterion_ids(session)
+            added = new_versions = unchanged = 0
+            for item in items:
+                row = current.pop(item.id, None)
+                if row is not None and row.version == item.version:
+                    unchanged += 1
+                    continue
+                if row is not None:
+                    row.is_current = False
+                    session.add(row)
+                    new_versions += 1
+                else:
+                    added += 1
+                earlier = stored.get((item.id, item.version))
+                if earlier is not None:  # an item brought back exactly as it was before
+                    earlier.is_current = True
+                    session.add(earlier)
+                    continue
+                session.add(t.BankItem(
+                    item_id=item.id, version=item.version, qualification=item.ref.qualification,
+                    unit_key=item.ref.unit, outcome_number=item.ref.outcome, criterion_number=item.ref.criterion,
+                    criterion_id=criteria.get((item.ref.unit, item.ref.outcome, item.ref.criterion)),
+                    kind=item.kind, use=item.use, status=item.status, difficulty=item.difficulty,
+                    body=json.dumps(item.to_dict(), ensure_ascii=False), loaded_at=now(),
+                ))
+            for row in current.values():
+                row.is_current = False
+                session.add(row)
+            session.commit()
+            return BankLoadResult(added, new_versions, unchanged, len(current))
+    except SQLAlchemyError as exc:
+        raise StorageError(f"could not save the question bank: {describe_db_error(exc)}") from None
