@@ -131,3 +131,33 @@ def test_bad_requests_get_one_line_and_a_nonzero_exit(db, args, message):
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert message in result.stderr
+
+
+def test_bank_check_passes_and_reports_forms():
+    result = run("bank", "check")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "0 errors" in result.stdout
+    data = json.loads(run("bank", "check", "--json").stdout)
+    (form,) = [f for f in data["forms"] if f["unit"] == "2794-210"]
+    assert form["disjoint_forms"] >= 4
+
+
+def test_bank_check_fails_naming_file_and_item(tmp_path):
+    import shutil
+
+    bank = tmp_path / "bank"
+    shutil.copytree(spec_path("gqa").parent.parent, bank)
+    item_file = next((bank / "items").glob("*.yaml"))
+    item_file.write_text(item_file.read_text(encoding="utf-8").replace("key: A", "key: [A, B]", 1), encoding="utf-8")
+    result = run("bank", "check", "--bank", str(bank))
+    assert result.returncode == 1
+    assert f"{item_file.name}:" in result.stdout and "has 2 keys" in result.stdout
+
+
+def test_bank_stats_and_coverage_print_figures():
+    stats = run("bank", "stats", "--json")
+    assert stats.returncode == 0
+    figures = json.loads(stats.stdout)["2794-210"]
+    assert figures["items"] >= 120 and figures["key_longest_share"] <= 0.35
+    coverage = run("bank", "coverage")
+    assert coverage.returncode == 0 and "603/2394/2" in coverage.stdout

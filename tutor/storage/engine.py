@@ -32,6 +32,8 @@ def describe_db_error(exc: SQLAlchemyError) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy, not the driver, emit BEGIN, so a write can take its lock up front.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -40,6 +42,18 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     finally:
         cursor.close()
+
+
+def _sqlite_begin(conn) -> None:
+    # A write transaction takes the write lock at BEGIN (IMMEDIATE): a deferred one that reads
+    # and then writes can fail with SQLITE_BUSY at once, without waiting for busy_timeout.
+    immediate = conn.get_execution_options().get("write", False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def write_session(engine: Engine) -> Session:
+    """A session for one write transaction (BEGIN IMMEDIATE on SQLite)."""
+    return Session(engine.execution_options(write=True))
 
 
 def make_engine(url: str) -> Engine:
@@ -63,6 +77,7 @@ def make_engine(url: str) -> Engine:
         raise StorageError(f"cannot open the database {shown}: its driver is not installed: {exc}{hint}") from None
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     try:
         with engine.connect():
             pass

@@ -202,3 +202,87 @@ class BankItem(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))  # the item as JSON (stem, options, key ...)
     loaded_at: datetime
     is_current: bool = Field(default=True, index=True)
+
+
+class Sitting(SQLModel, table=True):
+    """An invigilated session of one test, with its candidates."""
+
+    __tablename__ = "sitting"
+    id: int | None = Field(default=None, primary_key=True)
+    test_code: str = Field(max_length=40)
+    test_title: str = Field(max_length=300)
+    set_by: str = Field(max_length=20)
+    qualification: str = Field(max_length=40)
+    unit_key: str = Field(max_length=40)
+    total_questions: int
+    duration_minutes: int
+    pass_mark: int
+    blueprint: str = Field(max_length=400)  # JSON: outcome -> questions
+    invigilator: str = Field(max_length=120)
+    start_code_hash: str = Field(max_length=128)
+    invigilator_code_hash: str = Field(max_length=128)
+    created_at: datetime
+    results_released_at: datetime | None = None
+    released_by: str | None = Field(default=None, max_length=120)
+
+
+class Candidate(SQLModel, table=True):
+    __tablename__ = "candidate"
+    __table_args__ = (UniqueConstraint("sitting_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sitting_id: int = Field(foreign_key="sitting.id", index=True, ondelete="CASCADE")
+    number: str = Field(max_length=40)
+    name: str = Field(max_length=200)
+    extra_time_percent: int = 0
+    extra_time_reason: str = Field(default="", max_length=500)
+    rest_breaks_allowed: bool = False
+    rest_breaks_reason: str = Field(default="", max_length=500)
+
+
+class Attempt(SQLModel, table=True):
+    """One candidate's attempt: the form drawn (rebuildable from its seed) and the clock."""
+
+    __tablename__ = "attempt"
+    id: int | None = Field(default=None, primary_key=True)
+    candidate_id: int = Field(foreign_key="candidate.id", unique=True, ondelete="CASCADE")
+    form_seed: int
+    form: str = Field(sa_column=Column(Text, nullable=False))  # JSON of the form's questions
+    status: str = Field(max_length=20, index=True)
+    allowed_seconds: float
+    active_seconds: float = 0.0
+    running_since: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    raw_score: int | None = None
+    passed: bool | None = None
+    per_outcome: str | None = Field(default=None, max_length=400)  # JSON: outcome -> [correct, of]
+
+
+class AttemptAnswer(SQLModel, table=True):
+    """Every answer a candidate chose, in order; the latest per question counts. Never updated."""
+
+    __tablename__ = "attempt_answer"
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    position: int
+    bank_item_id: int = Field(foreign_key="bank_item.id")
+    chosen: str | None = Field(default=None, max_length=1)  # the item's own letter; None clears
+    flagged: bool = False
+    saved_at: datetime
+    active_seconds: float  # test time used when it was saved
+
+
+class TestEvent(SQLModel, table=True):
+    """The audit trail of a sitting: who did what, when, and why."""
+
+    __tablename__ = "test_event"
+    __test__ = False
+    id: int | None = Field(default=None, primary_key=True)
+    sitting_id: int = Field(foreign_key="sitting.id", index=True, ondelete="CASCADE")
+    attempt_id: int | None = Field(default=None, foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    at: datetime
+    actor: str = Field(max_length=120)
+    role: str = Field(max_length=20)  # candidate | invigilator | system
+    kind: str = Field(max_length=40)
+    reason: str = Field(default="", max_length=500)
+    data: str = Field(default="{}", max_length=2000)
