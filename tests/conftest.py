@@ -66,3 +66,18 @@ def make_app(url: str):
     from tutor.ui.app import TutorApp
 
     return TutorApp(open_database(url), SPECIFICATIONS.parent, templates_dir(), FakeClock())
+
+
+@pytest.fixture(scope="session")
+def bank_url(tmp_path_factory):
+    """A database holding the bundled catalogue and question bank (items stored by version)."""
+    from tutor.clock import FakeClock
+    from tutor.paths import templates_dir
+    from tutor.services.bundled import import_bundled
+    from tutor.services.catalogue import CatalogueService
+    from tutor.storage.engine import open_database
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('bank') / 'tutor.db'}"
+    import_bundled(CatalogueService(open_database(url), FakeClock().now), SPECIFICATIONS.parent,
+                   templates=templates_dir())
+    return url

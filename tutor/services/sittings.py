@@ -323,8 +323,10 @@ class SittingService:
             session.add(attempt)
             data = {}
             if was == "interrupted":
-                began = self._last_event(session, attempt.id, "interrupted")
-                data["interruption_seconds"] = (now - _aware(began.at)).total_seconds() if began else None
+                # The interruption began at the dead client's last checkpoint, not when it was noticed.
+                event = self._last_event(session, attempt.id, "interrupted")
+                since = datetime.fromisoformat(json.loads(event.data)["since"]) if event else now
+                data["interruption_seconds"] = (now - since).total_seconds()
             self._event(session, sitting.id, attempt.id, actor, "invigilator", "resumed", reason, data)
             session.commit()
 
