@@ -81,3 +81,16 @@ def bank_url(tmp_path_factory):
     import_bundled(CatalogueService(open_database(url), FakeClock().now), SPECIFICATIONS.parent,
                    templates=templates_dir())
     return url
+
+
+def copy_database(url: str, destination: Path) -> str:
+    """A consistent copy of a SQLite database (the backup API: never copy a live WAL file by hand)."""
+    import sqlite3
+
+    source = sqlite3.connect(url.removeprefix("sqlite:///"))
+    target = sqlite3.connect(destination)
+    with target:
+        source.backup(target)
+    source.close()
+    target.close()
+    return f"sqlite:///{destination}"

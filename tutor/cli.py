@@ -63,7 +63,58 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         action = bank_commands.add_parser(name, parents=[common], help=text)
         action.add_argument("--json", action="store_true", help="print JSON")
+
+    _add_sitting_commands(commands, common)
+
+    test = commands.add_parser("test", parents=[common], help="sit an invigilated test (candidate)")
+    test.add_argument("--sitting", type=int, required=True, metavar="ID")
+    test.add_argument("--candidate", required=True, metavar="NUMBER")
+    test.add_argument("--start-code", metavar="CODE", help="the start code (asked for if not given)")
     return parser
+
+
+def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
+    sitting = commands.add_parser("sitting", help="invigilate a test sitting")
+    actions = sitting.add_subparsers(dest="sitting_command", metavar="ACTION", required=True, parser_class=_Parser)
+    who = argparse.ArgumentParser(add_help=False)
+    who.add_argument("--invigilator", required=True, metavar="NAME", help="who is doing this (recorded)")
+
+    def action(name: str, text: str, with_id: bool = True, invigilator: bool = True) -> argparse.ArgumentParser:
+        parser = actions.add_parser(name, parents=[common, who] if invigilator else [common], help=text)
+        if with_id:
+            parser.add_argument("sitting_id", type=int, metavar="ID")
+        return parser
+
+    create = action("create", "create a sitting and print its start and invigilator codes", with_id=False)
+    create.add_argument("--test", required=True, metavar="UNIT", help="e.g. 2794-210")
+    add = action("add-candidate", "register a candidate, with any access arrangements")
+    add.add_argument("--number", required=True)
+    add.add_argument("--name", required=True)
+    add.add_argument("--extra-time", type=int, default=0, metavar="PERCENT")
+    add.add_argument("--extra-time-reason", default="", metavar="TEXT")
+    add.add_argument("--rest-breaks", action="store_true", help="supervised rest breaks that stop the clock")
+    add.add_argument("--rest-breaks-reason", default="", metavar="TEXT")
+    status = action("status", "each candidate's state and time left", invigilator=False)
+    status.add_argument("--json", action="store_true")
+    results = action("results", "results, once released", invigilator=False)
+    results.add_argument("--json", action="store_true")
+    action("events", "the sitting's audit trail", invigilator=False)
+    action("release", "release the results to candidates")
+    for name, text in (("pause", "pause a candidate, or everyone"), ("rest-break", "start a supervised rest break")):
+        parser = action(name, text)
+        parser.add_argument("--candidate", metavar="NUMBER", required=name == "rest-break")
+        parser.add_argument("--reason", default="")
+    resume = action("resume", "resume a paused or interrupted candidate, or everyone")
+    resume.add_argument("--candidate", metavar="NUMBER")
+    resume.add_argument("--code", metavar="CODE", help="the invigilator code (asked for if not given)")
+    resume.add_argument("--reason", default="")
+    add_time = action("add-time", "give a candidate extra minutes")
+    add_time.add_argument("--candidate", metavar="NUMBER", required=True)
+    add_time.add_argument("--minutes", type=float, required=True)
+    add_time.add_argument("--reason", required=True)
+    void = action("void", "void a candidate's attempt (cannot be undone)")
+    void.add_argument("--candidate", metavar="NUMBER", required=True)
+    void.add_argument("--reason", required=True)
 
 
 def _version() -> str:
@@ -96,6 +147,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     from tutor.bank.model import BankError
     from tutor.importer import SpecError
     from tutor.services.catalogue import NotFound
+    from tutor.services.sittings import SittingError
     from tutor.storage.engine import StorageError
 
     try:
@@ -109,8 +161,12 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _show(args)
         if args.command == "bank":
             return _bank_command(args)
+        if args.command == "sitting":
+            return _sitting_command(args)
+        if args.command == "test":
+            return _sit_test(args)
         return _run_app(args)
-    except (SpecError, StorageError, NotFound, BankError) as exc:
+    except (SpecError, StorageError, NotFound, BankError, SittingError) as exc:
         raise UserError(str(exc)) from None
 
 
@@ -218,6 +274,109 @@ def _bank_command(args: argparse.Namespace) -> int:
         _print_json([asdict(r) for r in rows])
     else:
         sys.stdout.write(renderer.render("cli/bank_coverage.txt.j2", rows=rows))
+    return 0
+
+
+def _ready_database(args: argparse.Namespace):
+    """The database with the bundled catalogue and question bank loaded (loading them if needed)."""
+    from tutor.clock import SystemClock
+    from tutor.paths import templates_dir
+    from tutor.services.bundled import import_bundled, needs_bundled_import
+    from tutor.services.catalogue import CatalogueService
+    from tutor.storage.engine import open_database
+
+    engine = open_database(_database_url(args))
+    catalogue = CatalogueService(engine, SystemClock().now)
+    bank = _bank(args)
+    if needs_bundled_import(catalogue, bank):
+        print("tutor: loading the bundled catalogue and question bank (first run)...", file=sys.stderr)
+        import_bundled(catalogue, bank, templates=templates_dir())
+    return engine
+
+
+def _code(given: str | None, what: str) -> str:
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise UserError(f"give the {what} with --{'start-code' if 'start' in what else 'code'}")
+    import getpass
+
+    return getpass.getpass(f"{what[0].upper()}{what[1:]}: ")
+
+
+def _sitting_command(args: argparse.Namespace) -> int:
+    from tutor.clock import SystemClock
+    from tutor.domain.testing import format_remaining
+    from tutor.services.sittings import SittingService
+
+    service = SittingService(_ready_database(args), SystemClock().now)
+    renderer = _renderer()
+    renderer.env.globals["format_remaining"] = format_remaining
+    command, actor = args.sitting_command, getattr(args, "invigilator", "")
+    if command == "create":
+        test = service.test_definition(args.test)
+        sitting_id, start_code, invigilator_code = service.create_sitting(test, actor)
+        sys.stdout.write(renderer.render("cli/sitting_created.txt.j2", sitting_id=sitting_id, test=test,
+                                         start_code=start_code, invigilator_code=invigilator_code))
+        return 0
+    sitting_id = args.sitting_id
+    if command == "add-candidate":
+        service.register_candidate(sitting_id, args.number, args.name, actor, args.extra_time,
+                                   args.extra_time_reason, args.rest_breaks, args.rest_breaks_reason)
+        print(f"Candidate {args.number} registered in sitting {sitting_id}.")
+    elif command == "status":
+        rows = service.status(sitting_id)
+        if args.json:
+            _print_json([asdict(r) for r in rows])
+        else:
+            sys.stdout.write(renderer.render("cli/sitting_status.txt.j2", rows=rows, sitting_id=sitting_id,
+                                             total=service.test_total(sitting_id)))
+    elif command == "results":
+        rows = service.results(sitting_id)
+        if args.json:
+            _print_json([asdict(r) for r in rows])
+        else:
+            sys.stdout.write(renderer.render("cli/sitting_results.txt.j2", rows=rows))
+    elif command == "events":
+        sys.stdout.write(renderer.render("cli/sitting_events.txt.j2", events=service.events(sitting_id)))
+    elif command == "release":
+        service.release_results(sitting_id, actor)
+        print(f"Results of sitting {sitting_id} released.")
+    elif command in ("pause", "rest-break"):
+        kind = "rest_break" if command == "rest-break" else "paused"
+        if args.candidate:
+            service.pause(service.attempt_id(sitting_id, args.candidate), actor, args.reason, kind=kind)
+            print(f"Candidate {args.candidate}: clock stopped ({kind.replace('_', ' ')}).")
+        else:
+            print(f"Paused {service.pause_all(sitting_id, actor, args.reason)} candidate(s).")
+    elif command == "resume":
+        code = _code(args.code, "invigilator code")
+        if args.candidate:
+            service.resume(service.attempt_id(sitting_id, args.candidate), actor, code, args.reason)
+            print(f"Candidate {args.candidate}: resumed.")
+        else:
+            print(f"Resumed {service.resume_all(sitting_id, actor, code, args.reason)} candidate(s).")
+    elif command == "add-time":
+        service.add_time(service.attempt_id(sitting_id, args.candidate), args.minutes, actor, args.reason)
+        print(f"Candidate {args.candidate}: {args.minutes:g} minutes added.")
+    elif command == "void":
+        service.void(service.attempt_id(sitting_id, args.candidate), actor, args.reason)
+        print(f"Candidate {args.candidate}: attempt voided.")
+    return 0
+
+
+def _sit_test(args: argparse.Namespace) -> int:
+    from tutor.clock import SystemClock
+    from tutor.paths import templates_dir
+    from tutor.services.sittings import SittingService
+
+    clock = SystemClock()
+    service = SittingService(_ready_database(args), clock.now)
+    attempt_id = service.start(args.sitting, args.candidate, _code(args.start_code, "start code"))
+    from tutor.ui.candidate import CandidateApp
+
+    app = CandidateApp(service, attempt_id, templates_dir(), clock)
+    app.run()
     return 0
 
 

@@ -221,6 +221,20 @@ class SittingService:
             session.commit()
             return attempt.id
 
+    def attempt_id(self, sitting_id: int, number: str) -> int:
+        """The attempt of a candidate who has started."""
+        with Session(self.engine) as session:
+            self._sitting(session, sitting_id)
+            return self._attempt(session, self._candidate(session, sitting_id, number).id).id
+
+    def test_total(self, sitting_id: int) -> int:
+        with Session(self.engine) as session:
+            return self._sitting(session, sitting_id).total_questions
+
+    def sitting_of(self, attempt_id: int) -> int:
+        with Session(self.engine) as session:
+            return self._attempt_context(session, attempt_id)[2].id
+
     def view(self, attempt_id: int) -> AttemptView:
         with Session(self.engine) as session:
             attempt, candidate, sitting = self._attempt_context(session, attempt_id)

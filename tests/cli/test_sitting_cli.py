@@ -1,0 +1,72 @@
+"""The invigilator's command line, run as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.cli.test_cli import run
+from tests.conftest import copy_database
+
+
+@pytest.fixture(scope="module")
+def db(bank_url, tmp_path_factory):
+    return copy_database(bank_url, tmp_path_factory.mktemp("sitting") / "tutor.db")
+
+
+@pytest.fixture(scope="module")
+def sitting(db):
+    result = run("sitting", "create", "--test", "2794-210", "--invigilator", "Ms Smith", db=db)
+    assert result.returncode == 0, result.stderr
+    sitting_id = re.search(r"^Sitting (\d+):", result.stdout).group(1)
+    start = re.search(r"Start code for candidates: (\w+)", result.stdout).group(1)
+    code = re.search(r"Invigilator code .*: (\w+)", result.stdout).group(1)
+    assert "set by the awarding body" in result.stdout and "25 questions, 60 minutes, pass mark 18" in result.stdout
+    for number, extra in (("C1", []), ("C2", ["--extra-time", "25", "--extra-time-reason", "JCQ 25%"])):
+        added = run("sitting", "add-candidate", sitting_id, "--number", number, "--name", f"Name {number}",
+                    "--invigilator", "Ms Smith", *extra, db=db)
+        assert added.returncode == 0, added.stderr
+    return sitting_id, start, code
+
+
+def test_status_lists_candidates_and_arrangements(db, sitting):
+    sitting_id, _, _ = sitting
+    rows = json.loads(run("sitting", "status", sitting_id, "--json", db=db).stdout)
+    assert [(r["number"], r["status"], r["extra_time_percent"]) for r in rows] == [
+        ("C1", "not started", 0), ("C2", "not started", 25)]
+    table = run("sitting", "status", sitting_id, db=db).stdout
+    assert "C2" in table and "25%" in table
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("sitting", "status", "999"), "no sitting 999"),
+        (("sitting", "create", "--test", "2794-999", "--invigilator", "X"), "no test specification for '2794-999'"),
+        (("sitting", "add-candidate", "{id}", "--number", "C9", "--name", "N", "--extra-time", "25",
+          "--invigilator", "X"), "extra time needs a reason"),
+        (("sitting", "results", "{id}"), "have not been released"),
+        (("sitting", "pause", "{id}", "--candidate", "C1", "--invigilator", "X"), "has not started"),
+        (("sitting", "void", "{id}", "--candidate", "C1", "--invigilator", "X"), "required: --reason"),
+        (("test", "--sitting", "{id}", "--candidate", "C1", "--start-code", "WRONG9"), "start code is not right"),
+        (("sitting", "resume", "{id}", "--candidate", "C1", "--invigilator", "X"), "give the invigilator code"),
+    ],
+)
+def test_bad_requests_get_one_line_and_a_nonzero_exit(db, sitting, args, message):
+    sitting_id, _, _ = sitting
+    result = run(*[a.replace("{id}", sitting_id) for a in args], db=db)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert message in result.stderr
+
+
+def test_release_and_audit_trail(db, sitting):
+    sitting_id, _, _ = sitting
+    assert run("sitting", "release", sitting_id, "--invigilator", "Ms Smith", db=db).returncode == 0
+    results = run("sitting", "results", sitting_id, db=db)
+    assert results.returncode == 0 and "C1 Name C1: no result (not started)" in results.stdout
+    events = run("sitting", "events", sitting_id, db=db).stdout
+    assert "sitting_created" in events and "results_released" in events and "JCQ 25%" in events
