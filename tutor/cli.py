@@ -87,6 +87,11 @@ def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
 
     create = action("create", "create a sitting and print its start and invigilator codes", with_id=False)
     create.add_argument("--test", required=True, metavar="UNIT", help="e.g. 2794-210")
+    create.add_argument("--centre-set", action="store_true",
+                        help="the centre's own test of the unit (needs --questions, --minutes, --pass-mark)")
+    create.add_argument("--questions", type=int)
+    create.add_argument("--minutes", type=int)
+    create.add_argument("--pass-mark", type=int)
     add = action("add-candidate", "register a candidate, with any access arrangements")
     add.add_argument("--number", required=True)
     add.add_argument("--name", required=True)
@@ -314,7 +319,12 @@ def _sitting_command(args: argparse.Namespace) -> int:
     renderer.env.globals["format_remaining"] = format_remaining
     command, actor = args.sitting_command, getattr(args, "invigilator", "")
     if command == "create":
-        test = service.test_definition(args.test)
+        if args.centre_set:
+            if None in (args.questions, args.minutes, args.pass_mark):
+                raise UserError("a centre-set test needs --questions, --minutes and --pass-mark")
+            test = service.centre_test(args.test, args.questions, args.minutes, args.pass_mark)
+        else:
+            test = service.test_definition(args.test)
         sitting_id, start_code, invigilator_code = service.create_sitting(test, actor)
         sys.stdout.write(renderer.render("cli/sitting_created.txt.j2", sitting_id=sitting_id, test=test,
                                          start_code=start_code, invigilator_code=invigilator_code))

@@ -196,3 +196,20 @@ def test_a_wrong_start_code_is_refused(service, sitting):
     sitting_id, _, _ = sitting
     with pytest.raises(SittingError, match="start code is not right"):
         service.start(sitting_id, "C001", "NOPE99")
+
+
+def test_a_centre_set_test_is_labelled_as_the_centres(service):
+    test = service.centre_test("2794-210", 12, 30, 8)
+    assert test.set_by == "centre" and "(centre-set)" in test.title
+    assert sum(test.blueprint.values()) == 12
+    sitting_id, start_code, _ = service.create_sitting(test, "Centre tutor")
+    service.register_candidate(sitting_id, "X1", "Xena", "Centre tutor")
+    view = service.view(service.start(sitting_id, "X1", start_code))
+    assert (view.set_by, len(view.questions), view.remaining_seconds) == ("centre", 12, 30 * 60)
+
+
+def test_a_centre_test_of_a_unit_with_no_secure_items_is_refused(service):
+    with pytest.raises(SittingError, match="approved secure items"):
+        service.create_sitting(service.centre_test("2794-201", 5, 10, 3), "Centre tutor")
+    with pytest.raises(SittingError, match="no knowledge criteria"):
+        service.centre_test("2794-206", 5, 10, 3)

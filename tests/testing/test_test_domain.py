@@ -141,3 +141,25 @@ def test_state_transitions(status, to, allowed):
     else:
         with pytest.raises(TestRuleError, match="cannot become"):
             check_transition(status, to)
+
+
+@pytest.mark.parametrize(
+    ("criteria", "questions", "blueprint"),
+    [
+        ({"1": 5, "2": 5, "3": 7, "4": 6}, 23, {"1": 5, "2": 5, "3": 7, "4": 6}),
+        ({"1": 4, "2": 0, "3": 4}, 10, {"1": 5, "3": 5}),
+        ({"1": 1, "2": 3}, 5, {"1": 1, "2": 4}),
+    ],
+)
+def test_centre_blueprint_follows_the_knowledge_criteria(criteria, questions, blueprint):
+    from tutor.domain.testing import centre_blueprint
+
+    assert centre_blueprint(criteria, questions) == blueprint
+    assert sum(blueprint.values()) == questions
+
+
+def test_centre_blueprint_refuses_a_competence_only_unit():
+    from tutor.domain.testing import centre_blueprint
+
+    with pytest.raises(TestRuleError, match="no knowledge criteria"):
+        centre_blueprint({"1": 0, "2": 0}, 10)

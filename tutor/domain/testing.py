@@ -45,6 +45,22 @@ class TestDefinition:
             raise TestRuleError(f"test {self.code}: pass mark {self.pass_mark} is not between 1 and {self.total_questions}")
 
 
+def centre_blueprint(knowledge_criteria: dict[str, int], questions: int) -> dict[str, int]:
+    """Spread a centre-set test's questions over a unit's knowledge outcomes in proportion to
+    their criteria (largest remainders), each outcome getting at least one where possible."""
+    if questions < 1:
+        raise TestRuleError("a test needs at least one question")
+    outcomes = {o: n for o, n in knowledge_criteria.items() if n}
+    if not outcomes:
+        raise TestRuleError("the unit has no knowledge criteria: questions cannot assess it")
+    total = sum(outcomes.values())
+    shares = {o: questions * n / total for o, n in outcomes.items()}
+    blueprint = {o: int(share) for o, share in shares.items()}
+    for outcome in sorted(shares, key=lambda o: shares[o] - blueprint[o], reverse=True)[: questions - sum(blueprint.values())]:
+        blueprint[outcome] += 1
+    return {o: n for o, n in blueprint.items() if n}
+
+
 @dataclass(frozen=True)
 class PoolItem:
     """An approved secure item a form can draw."""

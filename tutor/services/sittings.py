@@ -31,6 +31,7 @@ from tutor.domain.testing import (
     TestResult,
     TestRuleError,
     assemble_form,
+    centre_blueprint,
     check_transition,
     score,
 )
@@ -143,6 +144,30 @@ class SittingService:
                 spec.total_questions, spec.duration_minutes, spec.pass_mark,
                 {r.outcome_number: r.questions for r in blueprint}, AWARDING_BODY,
             )
+
+    def centre_test(self, unit_ref: str, questions: int, minutes: int, pass_mark: int) -> TestDefinition:
+        """A centre's own test of any unit with knowledge criteria; always labelled centre-set."""
+        with Session(self.engine) as session:
+            unit = session.exec(
+                select(t.Unit).join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+                .where(t.DocumentVersion.is_current, (t.Unit.key == unit_ref) | (t.Unit.local_id == unit_ref))
+            ).first()
+            if unit is None:
+                raise SittingError(f"no unit {unit_ref!r} in the catalogue")
+            counts: dict[str, int] = {}
+            for outcome in session.exec(select(t.Outcome).where(t.Outcome.unit_id == unit.id).order_by(t.Outcome.position)):
+                criteria = session.exec(select(t.Criterion.id).where(t.Criterion.outcome_id == outcome.id)).all()
+                counts[outcome.number] = len(criteria) if outcome.kind == "knowledge" else 0
+            qualification = session.exec(
+                select(t.Qualification.number).join(t.UnitMembership, t.UnitMembership.qualification_id == t.Qualification.id)
+                .where(t.UnitMembership.unit_id == unit.id)
+            ).first()
+        try:
+            blueprint = centre_blueprint(counts, questions)
+            return TestDefinition(unit.local_id or unit.key, f"{unit.title} (centre-set)", unit.key, qualification or "",
+                                  questions, minutes, pass_mark, blueprint, CENTRE)
+        except TestRuleError as exc:
+            raise SittingError(f"{unit_ref}: {exc}") from None
 
     # -- invigilator: set-up -----------------------------------------------------------------
 
