@@ -148,7 +148,7 @@ class Bank:
         return None
 
 
-class _LineLoader(yaml.SafeLoader):
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: ~10x faster
     """Records each mapping's line so problems can name where an item starts."""
 
 
