@@ -268,7 +268,7 @@ def _bank_command(args: argparse.Namespace) -> int:
                 generated=len(audit.generated), sheets=len(audit.bank.sheets)))
         return EXIT_FAILURE if problems else 0
     if args.bank_command == "stats":
-        stats = {form.unit: audit.secure_stats(form.unit) for form in audit.forms()}
+        stats = {form.unit: audit.secure_stats(form.qualification, form.unit) for form in audit.forms()}
         if args.json:
             _print_json({unit: asdict(s) for unit, s in stats.items()})
         else:

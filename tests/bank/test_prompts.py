@@ -25,8 +25,8 @@ from tutor.bank.prompts import command_verb, open_prompt
     ],
 )
 def test_prompt_uses_verb_and_range(index, renderer, unit, outcome, criterion, verb, starts, range_text):
-    facts = index.criteria[(unit, outcome, criterion)]
-    prompt = open_prompt(facts, index.units[unit], renderer)
+    facts = index.criterion("603/2394/2", unit, outcome, criterion)
+    prompt = open_prompt(facts, index.scope("603/2394/2").units[unit], renderer)
     assert prompt.verb == verb
     assert prompt.text.startswith(starts)
     if range_text:
@@ -36,13 +36,14 @@ def test_prompt_uses_verb_and_range(index, renderer, unit, outcome, criterion, v
 
 
 def test_advantages_range_is_not_given_to_the_disadvantages_criterion(index, renderer):
-    prompt = open_prompt(index.criteria[("2794-210", "3", "3.4")], index.units["2794-210"], renderer)
+    prompt = open_prompt(index.criterion("603/2394/2", "2794-210", "3", "3.4"),
+                         index.scope("603/2394/2").units["2794-210"], renderer)
     assert list(prompt.range_terms) == ["LO3 Disadvantages for"]
 
 
 def test_own_organisation_criteria_leave_judgement_to_the_tutor(index, renderer):
-    facts = index.criteria[("2794-201", "1", "1.1")]  # describe own role and responsibilities
-    prompt = open_prompt(facts, index.units["2794-201"], renderer)
+    facts = index.criterion("603/2394/2", "2794-201", "1", "1.1")  # describe own role and responsibilities
+    prompt = open_prompt(facts, index.scope("603/2394/2").units["2794-201"], renderer)
     assert prompt.own_organisation
     assert "your tutor to judge" in prompt.text
 
@@ -58,9 +59,8 @@ def test_command_verb(text, verb):
 
 def test_every_knowledge_criterion_of_every_qualification_has_a_prompt(index, renderer):
     missing = []
-    for facts in index.criteria.values():
-        if facts.kind == "knowledge":
-            prompt = open_prompt(facts, index.units[facts.unit], renderer)
-            if not prompt.text or prompt.verb not in prompt.text.lower():
-                missing.append(facts)
+    for facts in index.knowledge_criteria():
+        prompt = open_prompt(facts, index.scope(facts.qualification).units[facts.unit], renderer)
+        if not prompt.text or prompt.verb not in prompt.text.lower():
+            missing.append(facts)
     assert missing == []

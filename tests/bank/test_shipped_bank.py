@@ -31,14 +31,14 @@ def test_2794_210_allows_four_disjoint_forms(audit):
 def test_every_2794_210_criterion_has_three_secure_items(audit, index):
     secure = Counter(i.ref.criterion for i in audit.bank.items
                      if i.ref.unit == UNIT and i.use == "secure" and i.status == "approved")
-    criteria = [c.criterion for c in index.knowledge_criteria(UNIT)]
+    criteria = [c.criterion for c in index.scope("603/2394/2").knowledge_criteria(UNIT)]
     assert len(criteria) == 23
     assert {c: secure[c] for c in criteria if secure[c] < 3} == {}
     assert sum(secure.values()) >= 120
 
 
 def test_the_key_is_the_longest_option_in_at_most_35_percent(audit):
-    stats = audit.secure_stats(UNIT)
+    stats = audit.secure_stats("603/2394/2", UNIT)
     assert stats.items >= 120
     assert stats.key_longest_share <= 0.35
     assert max(stats.key_positions.values()) / stats.items <= 0.35  # no favourite letter
@@ -57,9 +57,9 @@ def test_coverage(audit, index):
     for row in rows.values():
         assert row.with_open_prompt == row.knowledge_criteria
     # Every knowledge criterion of 2794-210 and of every qualification's mandatory units has a sheet.
-    sheets = {(index.resolve_unit(e.ref.unit), e.ref.outcome, e.ref.criterion) for e in audit.bank.sheets}
-    wanted = {(c.unit, c.outcome, c.criterion) for c in index.knowledge_criteria(UNIT)}
-    for units in index.mandatory_units.values():
-        wanted |= {(c.unit, c.outcome, c.criterion) for u in units for c in index.knowledge_criteria(u)}
+    sheets = {(e.ref.unit, e.ref.outcome, e.ref.criterion) for e in audit.bank.sheets}
+    wanted = {(c.unit, c.outcome, c.criterion) for c in index.scope("603/2394/2").knowledge_criteria(UNIT)}
+    for scope in index.scopes.values():
+        wanted |= {(c.unit, c.outcome, c.criterion) for u in scope.mandatory for c in scope.knowledge_criteria(u)}
     assert sorted(wanted - sheets) == []
     assert len(wanted) >= 230

@@ -11,7 +11,7 @@ from pathlib import Path
 from tutor.bank.catalogue_index import CatalogueIndex, load_bundled_index
 from tutor.bank.checks import FormReport, Problem, check_bank, check_items, form_reports
 from tutor.bank.generator import ItemGenerator
-from tutor.bank.model import Bank, Item, load_bank
+from tutor.bank.model import Bank, CriterionRef, Item, load_bank
 from tutor.bank.prompts import OpenPrompt, open_prompt
 from tutor.bank.stats import CueStats, cue_stats
 from tutor.rendering import TextRenderer
@@ -45,25 +45,42 @@ class BankAudit:
     def forms(self) -> list[FormReport]:
         return form_reports(self.bank.items, self.index)
 
-    def secure_stats(self, unit: str) -> CueStats:
-        key = self.index.resolve_unit(unit)
-        return cue_stats([i for i in self.bank.items if i.use == "secure" and self.index.resolve_unit(i.ref.unit) == key])
+    def secure_stats(self, qualification: str, unit: str) -> CueStats:
+        key = unit_key(self.index, qualification, unit)
+        return cue_stats([i for i in self.bank.items if i.use == "secure" and i.ref.qualification == qualification
+                          and unit_key(self.index, qualification, i.ref.unit) == key])
+
+    def _key(self, ref: CriterionRef) -> tuple[str, str, str, str] | None:
+        facts = self.index.criterion(ref.qualification, ref.unit, ref.outcome, ref.criterion)
+        return (facts.qualification, facts.unit, facts.outcome, facts.criterion) if facts else None
 
     def coverage(self) -> list[CoverageRow]:
-        def keys(items: list[Item]) -> set[tuple[str, str, str]]:
-            return {(self.index.resolve_unit(i.ref.unit) or "", i.ref.outcome, i.ref.criterion) for i in items}
+        def keys(refs: list[CriterionRef]) -> set:
+            return {self._key(ref) for ref in refs}
 
-        sheets = {(self.index.resolve_unit(e.ref.unit) or "", e.ref.outcome, e.ref.criterion) for e in self.bank.sheets}
-        authored, generated = keys(self.bank.items), keys(self.generated)
-        prompted = {(p.criterion.unit, p.criterion.outcome, p.criterion.criterion) for p in self.prompts}
+        # A sheet or item written for one qualification's wording covers the same criterion of
+        # every qualification that shares the unit (Pearson's three levels share their units).
+        def spread(covered: set) -> set[tuple[str, str, str]]:
+            return {key[1:] for key in covered if key}
+
+        sheets = spread(keys([e.ref for e in self.bank.sheets]))
+        authored = spread(keys([i.ref for i in self.bank.items]))
+        generated = spread(keys([i.ref for i in self.generated]))
+        prompted = {(p.criterion.qualification, p.criterion.unit, p.criterion.outcome, p.criterion.criterion)
+                    for p in self.prompts}
         rows = []
-        for number, units in self.index.qualification_units.items():
-            criteria = {(c.unit, c.outcome, c.criterion) for u in units for c in self.index.knowledge_criteria(u)}
+        for number, scope in self.index.scopes.items():
+            criteria = {(c.unit, c.outcome, c.criterion) for u in scope.unit_keys for c in scope.knowledge_criteria(u)}
             rows.append(CoverageRow(
-                number, self.index.qualification_titles[number], len(criteria), len(criteria & sheets),
-                len(criteria & authored), len(criteria & generated), len(criteria & prompted),
+                number, scope.title, len(criteria), len(criteria & sheets), len(criteria & authored),
+                len(criteria & generated), len({(number, *c) for c in criteria} & prompted),
             ))
         return rows
+
+
+def unit_key(index: CatalogueIndex, qualification: str, code: str) -> str | None:
+    scope = index.scope(qualification)
+    return scope.resolve(code) if scope else None
 
 
 def _generated_problems(authored: list[Item], generated: list[Item], index: CatalogueIndex) -> list[Problem]:
@@ -78,10 +95,7 @@ def audit_bank(bank_dir: Path, templates: Path, index: CatalogueIndex | None = N
     bank = load_bank(bank_dir)
     renderer = TextRenderer(templates)
     generated = ItemGenerator(renderer).generate_all(
-        [e for e in bank.sheets if index.criteria.get((index.resolve_unit(e.ref.unit) or "", e.ref.outcome, e.ref.criterion))]
+        [e for e in bank.sheets if index.criterion(e.ref.qualification, e.ref.unit, e.ref.outcome, e.ref.criterion)]
     )
-    prompts = [
-        open_prompt(criterion, index.units[criterion.unit], renderer)
-        for criterion in index.criteria.values() if criterion.kind == "knowledge"
-    ]
+    prompts = [open_prompt(c, index.scopes[c.qualification].units[c.unit], renderer) for c in index.knowledge_criteria()]
     return BankAudit(bank, index, generated, prompts)

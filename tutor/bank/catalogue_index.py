@@ -1,9 +1,13 @@
 """A read-only index of the catalogue that the bank is checked against, built from readings.
 
 The bank checks need only a few facts: which criteria exist, which are knowledge criteria,
-which qualifications a unit sits in, each unit's range, how many lines its document has, and
+which units a qualification holds, each unit's range, how many lines its document has, and
 the test specifications. Building them from the parsed documents keeps the checks pure and
 fast, with no database needed.
+
+Facts are scoped by qualification: the same regulated unit (one reference) can be printed by
+two awarding bodies with slightly different wording (Highfield and Pearson both print
+F/601/1609), and an item or sheet names the qualification whose wording it follows.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from tutor.domain.catalogue import SpecReading, TestSpec, Unit
 
 @dataclass(frozen=True)
 class CriterionFacts:
+    qualification: str
     unit: str
     outcome: str
     criterion: str
@@ -25,42 +30,18 @@ class CriterionFacts:
 
 
 @dataclass
-class CatalogueIndex:
+class QualificationScope:
+    """One qualification's units as its own document prints them."""
+
+    number: str
+    title: str
+    unit_keys: list[str]
+    mandatory: list[str]
+    units: dict[str, Unit]
+    lines: int  # lines in the qualification's document
     criteria: dict[tuple[str, str, str], CriterionFacts] = field(default_factory=dict)
-    units: dict[str, Unit] = field(default_factory=dict)
-    unit_qualifications: dict[str, set[str]] = field(default_factory=dict)
-    qualification_titles: dict[str, str] = field(default_factory=dict)
-    qualification_units: dict[str, list[str]] = field(default_factory=dict)  # number -> unit keys
-    mandatory_units: dict[str, list[str]] = field(default_factory=dict)
-    document_lines: dict[str, int] = field(default_factory=dict)  # unit key -> lines in its document
-    test_specs: list[tuple[str, TestSpec]] = field(default_factory=list)  # (qualification, spec)
 
-    @classmethod
-    def from_readings(cls, readings: list[tuple[SpecReading, int]]) -> CatalogueIndex:
-        """``readings`` pairs each reading with the number of lines of its document."""
-        index = cls()
-        for reading, lines in readings:
-            for unit in reading.units:
-                index.units[unit.key] = unit
-                index.document_lines[unit.key] = lines
-                for outcome in unit.outcomes:
-                    for criterion in outcome.criteria:
-                        index.criteria[(unit.key, outcome.id, criterion.id)] = CriterionFacts(
-                            unit.key, outcome.id, criterion.id, criterion.text, outcome.kind, outcome.text)
-            for qual in reading.qualifications:
-                index.qualification_titles[qual.number] = qual.title
-                index.qualification_units[qual.number] = [m.ref for m in qual.units]
-                index.mandatory_units[qual.number] = [m.ref for m in qual.units if m.group_kind == "mandatory"]
-                for member in qual.units:
-                    index.unit_qualifications.setdefault(member.ref, set()).add(qual.number)
-                for spec in reading.test_specs:
-                    keys = {u.key for u in reading.units if spec.unit in (u.key, u.local_id)}
-                    if keys & set(index.qualification_units[qual.number]):
-                        index.test_specs.append((qual.number, spec))
-        return index
-
-    def resolve_unit(self, code: str) -> str | None:
-        """A unit's key from its key or its awarding body's code."""
+    def resolve(self, code: str) -> str | None:
         if code in self.units:
             return code
         matches = [u.key for u in self.units.values() if u.local_id == code]
@@ -68,6 +49,51 @@ class CatalogueIndex:
 
     def knowledge_criteria(self, unit_key: str) -> list[CriterionFacts]:
         return [c for c in self.criteria.values() if c.unit == unit_key and c.kind == "knowledge"]
+
+
+@dataclass
+class CatalogueIndex:
+    scopes: dict[str, QualificationScope] = field(default_factory=dict)
+    test_specs: list[tuple[str, TestSpec]] = field(default_factory=list)  # (qualification, spec)
+
+    @classmethod
+    def from_readings(cls, readings: list[tuple[SpecReading, int]]) -> CatalogueIndex:
+        """``readings`` pairs each reading with the number of lines of its document."""
+        index = cls()
+        for reading, lines in readings:
+            units = {u.key: u for u in reading.units}
+            for qual in reading.qualifications:
+                members = [m.ref for m in qual.units]
+                scope = QualificationScope(
+                    qual.number, qual.title, members,
+                    [m.ref for m in qual.units if m.group_kind == "mandatory"],
+                    {key: units[key] for key in members}, lines,
+                )
+                for key in members:
+                    for outcome in units[key].outcomes:
+                        for criterion in outcome.criteria:
+                            scope.criteria[(key, outcome.id, criterion.id)] = CriterionFacts(
+                                qual.number, key, outcome.id, criterion.id, criterion.text, outcome.kind, outcome.text)
+                index.scopes[qual.number] = scope
+                for spec in reading.test_specs:
+                    if scope.resolve(spec.unit):
+                        index.test_specs.append((qual.number, spec))
+        return index
+
+    def scope(self, qualification: str) -> QualificationScope | None:
+        return self.scopes.get(qualification)
+
+    def criterion(self, qualification: str, unit: str, outcome: str, criterion: str) -> CriterionFacts | None:
+        scope = self.scopes.get(qualification)
+        key = scope.resolve(unit) if scope else None
+        return scope.criteria.get((key, outcome, criterion)) if key else None
+
+    def knowledge_criteria(self) -> list[CriterionFacts]:
+        """Every knowledge criterion of every qualification (a shared unit counts in each)."""
+        return [c for s in self.scopes.values() for c in s.criteria.values() if c.kind == "knowledge"]
+
+    def qualification_of_unit(self, unit: str) -> list[str]:
+        return [number for number, scope in self.scopes.items() if scope.resolve(unit)]
 
 
 def load_bundled_index(bank: Path) -> CatalogueIndex:

@@ -49,12 +49,13 @@ def _normal(text: str) -> str:
 
 def _identity(item: Item) -> str:
     """What makes two items the same question. Authored stems must be unique; generated items
-    share a sheet's question stem, so their options count too."""
+    share a sheet's question stem, so their options count too, and the same true statement may
+    serve two criteria (units overlap), so their criterion counts as well."""
     stem = _normal(item.stem)
     if item.provenance.get("kind") != "generated":
         return stem
     parts = sorted(_normal(t) for t in item.options.values()) + [f"{a}={b}" for a, b in item.pairs] + item.sequence
-    return stem + "|" + "|".join(parts)
+    return "|".join([stem, str(item.ref), *parts])
 
 
 def _check_source(source: dict, ref: CriterionRef, index: CatalogueIndex) -> tuple[str, str] | None:
@@ -62,19 +63,22 @@ def _check_source(source: dict, ref: CriterionRef, index: CatalogueIndex) -> tup
     if has_line == has_fact:
         return ("missing_source", "cites no source: give spec_line or outside_fact (exactly one)")
     if has_line:
-        line, limit = source["spec_line"], index.document_lines.get(index.resolve_unit(ref.unit) or "", 0)
+        scope = index.scope(ref.qualification)
+        line, limit = source["spec_line"], scope.lines if scope else 0
         if not isinstance(line, int) or not 1 <= line <= limit:
             return ("bad_source", f"spec_line {line!r} is not a line of the unit's specification (1-{limit})")
     return None
 
 
 def _check_criterion(ref: CriterionRef, index: CatalogueIndex) -> tuple[str, str] | None:
-    unit = index.resolve_unit(ref.unit)
-    facts = index.criteria.get((unit or "", ref.outcome, ref.criterion))
+    scope = index.scope(ref.qualification)
+    if scope is None:
+        return ("unknown_criterion", f"qualification {ref.qualification!r} is not in the catalogue")
+    if scope.resolve(ref.unit) is None:
+        return ("unknown_criterion", f"unit {ref.unit} is not in qualification {ref.qualification!r}")
+    facts = index.criterion(ref.qualification, ref.unit, ref.outcome, ref.criterion)
     if facts is None:
         return ("unknown_criterion", f"criterion {ref.unit} LO{ref.outcome} {ref.criterion} is not in the catalogue")
-    if ref.qualification not in index.unit_qualifications.get(facts.unit, set()):
-        return ("unknown_criterion", f"unit {ref.unit} is not in qualification {ref.qualification!r}")
     if facts.kind != "knowledge":
         return ("competence_criterion",
                 f"criterion {ref.criterion} is a competence criterion: it needs workplace evidence, not questions")
@@ -181,7 +185,7 @@ def check_items(items: list[Item], index: CatalogueIndex) -> list[Problem]:
 
 def check_sheets(entries: list[SheetEntry], index: CatalogueIndex) -> list[Problem]:
     problems: list[Problem] = []
-    seen: set[tuple[str, str, str]] = set()
+    seen: set[tuple[str, str, str, str]] = set()
     for entry in entries:
         name = f"{entry.ref.unit} {entry.ref.criterion}"
 
@@ -192,12 +196,12 @@ def check_sheets(entries: list[SheetEntry], index: CatalogueIndex) -> list[Probl
         if found:
             report(*found)
             continue
-        unit = index.resolve_unit(entry.ref.unit) or ""
-        identity = (unit, entry.ref.outcome, entry.ref.criterion)
+        facts = index.criterion(entry.ref.qualification, entry.ref.unit, entry.ref.outcome, entry.ref.criterion)
+        identity = (facts.qualification, facts.unit, facts.outcome, facts.criterion)
         if identity in seen:
             report("duplicate_sheet", "the criterion has two sheet entries")
         seen.add(identity)
-        if _normal(entry.text) != _normal(index.criteria[identity].text):
+        if _normal(entry.text) != _normal(facts.text):
             report("sheet_text", "its text differs from the catalogue's wording of the criterion")
         if not entry.question or not entry.question_not:
             report("bad_field", "needs question and question_not")
@@ -222,11 +226,12 @@ def form_reports(items: list[Item], index: CatalogueIndex) -> list[FormReport]:
     """Per test specification: the approved secure pool per outcome and how many disjoint forms it allows."""
     reports = []
     for qualification, spec in index.test_specs:
-        unit = index.resolve_unit(spec.unit)
+        unit = index.scopes[qualification].resolve(spec.unit)
         blueprint = spec.blueprint()
         pool = Counter(
             item.ref.outcome for item in items
-            if item.use == "secure" and item.status == "approved" and index.resolve_unit(item.ref.unit) == unit
+            if item.use == "secure" and item.status == "approved" and item.ref.qualification == qualification
+            and index.scopes[qualification].resolve(item.ref.unit) == unit
         )
         counts = {outcome: pool.get(outcome, 0) for outcome in blueprint}
         forms = min((counts[o] // need for o, need in blueprint.items() if need), default=0)
