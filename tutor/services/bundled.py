@@ -45,17 +45,20 @@ def import_bundled(catalogue: CatalogueService, bank: Path, progress: Progress |
     the bundle as loaded. A failure leaves what was saved before it, and the next start resumes."""
     fingerprint = bundle_fingerprint(bank)
     paths = bundled_specifications(bank)
+    steps = len(paths) + (templates is not None)
     results, readings = [], []
     for done, path in enumerate(paths):
         if progress:
-            progress(done, len(paths), path.name)
+            progress(done, steps, path.name)
         reading = parse_path(path, bank / "errata")
         readings.append((reading, path.read_bytes().count(b"\n") + 1))
         results.append(catalogue.import_reading(reading, path.name))
     if templates is not None:
+        if progress:
+            progress(len(paths), steps, "the question bank")
         load_bundled_items(catalogue, bank, templates, CatalogueIndex.from_readings(readings))
     if progress:
-        progress(len(paths), len(paths), "done")
+        progress(steps, steps, "done")
     catalogue.set_meta(BUNDLE_META_KEY, fingerprint)
     return results
 

@@ -16,8 +16,8 @@ from typing import ClassVar
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
-from textual.css.query import NoMatches
 from textual.containers import Grid, Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.events import Click
 from textual.markup import escape
 from textual.screen import ModalScreen, Screen
@@ -32,7 +32,6 @@ from tutor.storage.engine import StorageError
 WARNINGS = (600, 300)  # seconds left at which the candidate is warned, once each
 LOW_TIME = 300  # the countdown turns amber from here
 LOCKED = ("paused", "interrupted")
-FINISHED = ("submitted", "voided")
 
 
 class CandidateApp(App[None]):
@@ -134,7 +133,7 @@ class CandidateApp(App[None]):
             elif previous != view.status and isinstance(self.screen, LockedScreen):
                 self.screen.show()
             self._update_bars()
-        else:
+        else:  # submitted (by the candidate, or at expiry) or voided
             self.show_result()
 
     def _update_bars(self) -> None:
