@@ -293,7 +293,7 @@ async def test_a_locked_attempt_waits_for_the_invigilator(service, sitting, atte
     assert service.view(attempt_id).questions[1].chosen == "C"
 
 
-async def test_item_and_candidate_text_is_shown_literally(service, sitting, clock, monkeypatch):
+async def test_item_and_candidate_text_is_shown_literally(service, sitting, clock):
     sitting_id, start_code, _ = sitting
     service.register_candidate(sitting_id, "C009", "Ann [b]Bracket[/b]", INVIGILATOR)
     attempt_id = service.start(sitting_id, "C009", start_code)
@@ -343,3 +343,18 @@ def test_snapshot_result_released(snap_compare, service, sitting, pinned_attempt
     service.submit(pinned_attempt_id)
     service.release_results(sitting[0], INVIGILATOR)
     assert snap_compare(candidate_app(service, pinned_attempt_id, clock), terminal_size=SIZE)
+
+
+async def test_the_navigator_jumps_to_a_question_on_click(service, attempt_id, clock):
+    app = candidate_app(service, attempt_id, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        questions = app.screen
+        cells = {c.position: c for c in questions.query(NavCell)}
+        await pilot.click(cells[17])
+        assert questions.position == 17 and cells[17].has_class("current") and not cells[1].has_class("current")
+        assert "Question 17 of 25" in text(questions, "#cand-head")
+        await pilot.press(*"n" * 9)  # to 25, then past the last question: the review
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        assert app.screen is questions and questions.position == 25
