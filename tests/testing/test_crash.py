@@ -47,6 +47,7 @@ READY_TIMEOUT = 30.0
 TOLERANCE = 5.0  # seconds of test time a crash may cost (R3)
 INVIGILATOR = "Ms Invigilator"
 
+
 @dataclass
 class Run:
     """What one child printed before it was killed."""
