@@ -40,7 +40,7 @@ def _keys(service, attempt_id):
         attempt = session.get(t.Attempt, attempt_id)
         form = json.loads(attempt.form)
         keys = {}
-        for position, item_id, version, _, _, order in form:
+        for position, item_id, version, _, _, order, _ in form:
             body = json.loads(session.exec(select(t.BankItem.body).where(
                 t.BankItem.item_id == item_id, t.BankItem.version == version)).one())
             keys[position] = "ABCD"[order.index(body["key"])]  # the shown letter of the key
@@ -100,6 +100,9 @@ def test_extra_time_and_rest_breaks(service, sitting, clock):
     clock.advance(minutes=5)
     assert service.view(attempt_id).remaining_seconds == 65 * 60
     service.resume(attempt_id, "Ms Invigilator", invigilator_code)
+    clock.advance(minutes=1)  # back at the desk: the clock waits for the candidate's client
+    assert service.view(attempt_id).remaining_seconds == 65 * 60
+    service.heartbeat(attempt_id)
     clock.advance(minutes=5)
     assert service.view(attempt_id).remaining_seconds == 60 * 60
     with pytest.raises(SittingError, match="no supervised rest breaks"):
@@ -147,6 +150,8 @@ def test_a_crashed_client_cannot_resume_alone_and_loses_no_time(service, sitting
         service.resume(attempt_id, "C001", "WRONG1")
     service.resume(attempt_id, "Ms Invigilator", invigilator_code, "client crashed")
     assert service.view(attempt_id).remaining_seconds == 40 * 60
+    assert service.start(sitting_id, "C001", start_code) == attempt_id  # the client comes back: attached
+    assert service.view(attempt_id).status == "in_progress"
     (row,) = [s for s in service.status(sitting_id) if s.number == "C001"]
     assert (row.interruptions, row.interrupted_seconds) == (1, 180)
 
@@ -213,3 +218,16 @@ def test_a_centre_test_of_a_unit_with_no_secure_items_is_refused(service):
         service.create_sitting(service.centre_test("2794-201", 5, 10, 3), "Centre tutor")
     with pytest.raises(SittingError, match="no knowledge criteria"):
         service.centre_test("2794-206", 5, 10, 3)
+
+
+def test_a_silent_client_is_reported_interrupted_and_can_be_resumed(service, sitting, clock):
+    """Nobody restarted the program: the invigilator still sees the interruption and can resume."""
+    sitting_id, start_code, invigilator_code = sitting
+    attempt_id = service.start(sitting_id, "C001", start_code)
+    clock.advance(minutes=10)
+    service.heartbeat(attempt_id)
+    clock.advance(minutes=2)  # no heartbeat since: the client is gone
+    (row,) = [s for s in service.status(sitting_id) if s.number == "C001"]
+    assert (row.status, row.remaining_seconds) == ("interrupted", 50 * 60)
+    service.resume(attempt_id, "Ms Invigilator", invigilator_code)
+    assert service.view(attempt_id).remaining_seconds == 50 * 60

@@ -72,7 +72,7 @@ def _keys(service, attempt_id) -> dict[int, str]:
     with Session(service.engine) as session:
         attempt = session.get(t.Attempt, attempt_id)
         keys = {}
-        for position, item_id, version, _, _, order in json.loads(attempt.form):
+        for position, item_id, version, _, _, order, _ in json.loads(attempt.form):
             body = json.loads(session.exec(select(t.BankItem.body).where(
                 t.BankItem.item_id == item_id, t.BankItem.version == version)).one())
             keys[position] = "ABCD"[order.index(body["key"])]

@@ -39,6 +39,10 @@ from tutor.storage import tables as t
 from tutor.storage.engine import StorageError, describe_db_error, write_session
 
 
+STALE_SECONDS = 15
+"""A running attempt with no heartbeat for this long has lost its client (clients beat every second)."""
+
+
 class SittingError(Exception):
     """A request the sitting cannot accept; the message is one line for people."""
 
@@ -241,7 +245,7 @@ class SittingService:
             attempt = self._attempt(session, candidate.id, missing_ok=True)
             if attempt is None:
                 attempt = self._new_attempt(session, sitting, candidate)
-            elif attempt.status == "in_progress":
+            elif attempt.status == "in_progress" and attempt.running_since is not None:
                 self._interrupt(session, sitting, attempt, candidate)
             session.commit()
             return attempt.id
@@ -284,29 +288,29 @@ class SittingService:
         if shown is not None and shown not in ("A", "B", "C", "D"):
             raise SittingError(f"answer {shown!r} is not one of A, B, C or D")
         with self._write("save the answer") as session:
-            attempt, candidate, sitting = self._attempt_context(session, attempt_id)
+            attempt = self._attempt_row(session, attempt_id)
             now = self.now()
             clock = _clock(attempt)
             if attempt.status == "in_progress" and clock.expired(now):
-                self._finish(session, sitting, attempt, "system", "expired", finished_at=clock.deadline())
+                self._finish(session, self._sitting_of_attempt(session, attempt), attempt, "system", "expired",
+                             finished_at=clock.deadline())
                 session.commit()
                 raise SittingError("time is up: the test was submitted with your saved answers; this answer was not saved")
             if attempt.status != "in_progress":
                 raise SittingError(f"the attempt is {attempt.status.replace('_', ' ')}: answers cannot be saved now")
-            form = _form_from_json(attempt.form_seed, attempt.form)
+            form, item_rows = _form_and_rows(attempt)
             if not 1 <= position <= len(form.questions):
                 raise SittingError(f"there is no question {position}")
             question = form.questions[position - 1]
-            previous_chosen, previous_flag = self._latest_answers(session, attempt.id).get(position, (None, False))
+            previous_chosen, previous_flag = self._latest_answer(session, attempt.id, position)
             own = question.shown_to_own(shown) if shown else None
             if shown is None and flagged is not None:
                 own = previous_chosen  # flagging alone keeps the choice
-            clock = clock.checkpoint(now)
+            clock = _attached(clock, now)
             _store_clock(attempt, clock)
             session.add(attempt)
-            item_row = self._form_items(session, form)[(question.item_id, question.version)][0]
             session.add(t.AttemptAnswer(
-                attempt_id=attempt.id, position=position, bank_item_id=item_row, chosen=own,
+                attempt_id=attempt.id, position=position, bank_item_id=item_rows[position - 1], chosen=own,
                 flagged=previous_flag if flagged is None else flagged, saved_at=now, active_seconds=clock.active_seconds,
             ))
             session.commit()
@@ -322,7 +326,7 @@ class SittingService:
                 if clock.expired(now):
                     self._finish(session, sitting, attempt, "system", "expired", finished_at=clock.deadline())
                 else:
-                    _store_clock(attempt, clock.checkpoint(now))
+                    _store_clock(attempt, _attached(clock, now))
                     session.add(attempt)
                 session.commit()
             return _clock(attempt).remaining(now)
@@ -355,10 +359,13 @@ class SittingService:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
             if not _code_matches(invigilator_code, sitting.invigilator_code_hash):
                 raise SittingError("that invigilator code is not right for this sitting")
+            self._settle(session, sitting, attempt)
             was = attempt.status
             self._move(attempt, "in_progress")
             now = self.now()
-            _store_clock(attempt, _clock(attempt).start(now))
+            # The clock stays stopped until the candidate's client is back: its next heartbeat
+            # or answer starts it, so time spent walking back to the desk is not lost.
+            _store_clock(attempt, _clock(attempt).stop(now) if attempt.running_since else _clock(attempt))
             session.add(attempt)
             data = {}
             if was == "interrupted":
@@ -432,6 +439,10 @@ class SittingService:
                                                 candidate.extra_time_percent))
                     continue
                 answered = sum(1 for chosen, _ in self._latest_answers(session, attempt.id).values() if chosen)
+                since = _aware(attempt.running_since)
+                if attempt.status == "in_progress" and since and (now - since).total_seconds() > STALE_SECONDS:
+                    attempt = attempt.model_copy(update={"status": "interrupted", "running_since": None,
+                                                         "active_seconds": _clock(attempt).stop(since).active_seconds})
                 resumed = session.exec(select(t.TestEvent).where(t.TestEvent.attempt_id == attempt.id,
                                                                  t.TestEvent.kind == "resumed")).all()
                 lengths = [json.loads(e.data).get("interruption_seconds") for e in resumed]
@@ -496,8 +507,9 @@ class SittingService:
         form = assemble_form(self._pool(test), test.blueprint, seed)
         now = self.now()
         clock = AttemptClock.for_test(test, candidate.extra_time_percent).start(now)
-        attempt = t.Attempt(candidate_id=candidate.id, form_seed=seed, form=_form_to_json(form), status="in_progress",
-                            allowed_seconds=clock.allowed_seconds, started_at=now)
+        rows = {k: row_id for k, (row_id, _) in self._form_items(session, form, raw=True).items()}
+        attempt = t.Attempt(candidate_id=candidate.id, form_seed=seed, form=_form_to_json(form, rows),
+                            status="in_progress", allowed_seconds=clock.allowed_seconds, started_at=now)
         _store_clock(attempt, clock)
         session.add(attempt)
         session.flush()
@@ -542,6 +554,30 @@ class SittingService:
         if len(found) != len(wanted):
             raise SittingError("an item of this form is missing from the bank")
         return found
+
+    def _settle(self, session: Session, sitting: t.Sitting, attempt: t.Attempt) -> None:
+        """An attempt whose client stopped heartbeating long ago is interrupted, whoever looks first."""
+        since = _aware(attempt.running_since)
+        if attempt.status == "in_progress" and since and (self.now() - since).total_seconds() > STALE_SECONDS:
+            self._interrupt(session, sitting, attempt, session.get(t.Candidate, attempt.candidate_id))
+
+    @staticmethod
+    def _latest_answer(session: Session, attempt_id: int, position: int) -> tuple[str | None, bool]:
+        row = session.exec(select(t.AttemptAnswer.chosen, t.AttemptAnswer.flagged)
+                           .where(t.AttemptAnswer.attempt_id == attempt_id, t.AttemptAnswer.position == position)
+                           .order_by(t.AttemptAnswer.id.desc()).limit(1)).first()
+        return (row[0], row[1]) if row else (None, False)
+
+    @staticmethod
+    def _attempt_row(session: Session, attempt_id: int) -> t.Attempt:
+        attempt = session.get(t.Attempt, attempt_id)
+        if attempt is None:
+            raise SittingError(f"no attempt {attempt_id}")
+        return attempt
+
+    @staticmethod
+    def _sitting_of_attempt(session: Session, attempt: t.Attempt) -> t.Sitting:
+        return session.get(t.Sitting, session.get(t.Candidate, attempt.candidate_id).sitting_id)
 
     def _latest_answers(self, session: Session, attempt_id: int) -> dict[int, tuple[str | None, bool]]:
         latest: dict[int, tuple[str | None, bool]] = {}
@@ -638,10 +674,22 @@ def _store_clock(attempt: t.Attempt, clock: AttemptClock) -> None:
     attempt.running_since = clock.running_since
 
 
-def _form_to_json(form: Form) -> str:
-    return json.dumps([[q.position, q.item_id, q.version, q.outcome, q.criterion, "".join(q.option_order)]
-                       for q in form.questions])
+def _attached(clock: AttemptClock, now: datetime) -> AttemptClock:
+    """A live client's sign of life: start a stopped clock (after a resume), else checkpoint it."""
+    return clock.checkpoint(now) if clock.running else clock.start(now)
+
+
+def _form_to_json(form: Form, item_rows: dict[tuple[str, str], int]) -> str:
+    """The form as stored: each question with the bank row of the exact item version it shows."""
+    return json.dumps([[q.position, q.item_id, q.version, q.outcome, q.criterion, "".join(q.option_order),
+                        item_rows[(q.item_id, q.version)]] for q in form.questions])
+
+
+def _form_and_rows(attempt: t.Attempt) -> tuple[Form, list[int]]:
+    entries = json.loads(attempt.form)
+    form = Form(attempt.form_seed, tuple(FormQuestion(p, i, v, o, c, tuple(order)) for p, i, v, o, c, order, _ in entries))
+    return form, [entry[6] for entry in entries]
 
 
 def _form_from_json(seed: int, data: str) -> Form:
-    return Form(seed, tuple(FormQuestion(p, i, v, o, c, tuple(order)) for p, i, v, o, c, order in json.loads(data)))
+    return Form(seed, tuple(FormQuestion(p, i, v, o, c, tuple(order)) for p, i, v, o, c, order, _ in json.loads(data)))

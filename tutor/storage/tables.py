@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SCHEMA_VERSION = 1
@@ -262,6 +262,7 @@ class AttemptAnswer(SQLModel, table=True):
     """Every answer a candidate chose, in order; the latest per question counts. Never updated."""
 
     __tablename__ = "attempt_answer"
+    __table_args__ = (Index("ix_attempt_answer_latest", "attempt_id", "position", "id"),)
     id: int | None = Field(default=None, primary_key=True)
     attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
     position: int
