@@ -94,3 +94,36 @@ def copy_database(url: str, destination: Path) -> str:
     source.close()
     target.close()
     return f"sqlite:///{destination}"
+
+
+@pytest.fixture
+def clock():
+    """A fake clock: tests move time on by hand."""
+    from tutor.clock import FakeClock
+
+    return FakeClock()
+
+
+@pytest.fixture
+def service(bank_url, clock):
+    """The sitting service on the shared bank database, on the fake clock."""
+    from tutor.services.sittings import SittingService
+    from tutor.storage.engine import open_database
+
+    return SittingService(open_database(bank_url), clock.now)
+
+
+def shown_keys(service, attempt_id: int) -> dict[int, str]:
+    """The letter on screen of each question's key: the test knows it, the candidate's screen never does."""
+    from sqlmodel import Session, select
+
+    from tutor.storage import tables as t
+
+    with Session(service.engine) as session:
+        attempt = session.get(t.Attempt, attempt_id)
+        keys = {}
+        for position, item_id, version, _, _, order, _ in json.loads(attempt.form):
+            body = json.loads(session.exec(select(t.BankItem.body).where(
+                t.BankItem.item_id == item_id, t.BankItem.version == version)).one())
+            keys[position] = "ABCD"[order.index(body["key"])]
+    return keys

@@ -26,8 +26,12 @@ def _loaded(modules: list[str], forbidden: list[str]) -> str:
 @pytest.mark.parametrize(
     ("modules", "forbidden"),
     [
-        (["tutor.domain.catalogue", "tutor.importer", "tutor.importer.parsers"], ["textual", "sqlmodel", "sqlalchemy"]),
-        (["tutor.storage.tables", "tutor.storage.engine", "tutor.services.catalogue", "tutor.services.bundled"],
+        (["tutor.domain.catalogue", "tutor.domain.testing", "tutor.importer", "tutor.importer.parsers"],
+         ["textual", "sqlmodel", "sqlalchemy"]),
+        (["tutor.bank.audit", "tutor.bank.checks", "tutor.bank.generator", "tutor.bank.prompts"],
+         ["textual", "sqlmodel", "sqlalchemy"]),
+        (["tutor.storage.tables", "tutor.storage.engine", "tutor.services.catalogue", "tutor.services.bundled",
+          "tutor.services.bank", "tutor.services.sittings"],
          ["textual", "tutor.ui"]),
         (["tutor", "tutor.cli"], ["textual", "sqlmodel", "tutor.importer"]),
     ],

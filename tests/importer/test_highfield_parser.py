@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import DOCUMENTS, ERRATA, SPECIFICATIONS, spec_path
+from tests.conftest import DOCUMENTS, ERRATA, spec_path
 from tutor.importer.errata import load_errata_dir, load_errata_file, locate
 from tutor.importer.errors import SpecError
 from tutor.importer.parsers import highfield

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 
-from tutor.clock import FakeClock
-from tutor.services.sittings import SittingError, SittingService
+from tests.conftest import shown_keys
+from tutor.services.sittings import SittingError
 from tutor.storage import tables as t
-from tutor.storage.engine import open_database
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def service(bank_url, clock):
-    return SittingService(open_database(bank_url), clock.now)
 
 
 @pytest.fixture
@@ -35,16 +23,6 @@ def sitting(service):
     return sitting_id, start_code, invigilator_code
 
 
-def _keys(service, attempt_id):
-    with Session(service.engine) as session:
-        attempt = session.get(t.Attempt, attempt_id)
-        form = json.loads(attempt.form)
-        keys = {}
-        for position, item_id, version, _, _, order, _ in form:
-            body = json.loads(session.exec(select(t.BankItem.body).where(
-                t.BankItem.item_id == item_id, t.BankItem.version == version)).one())
-            keys[position] = "ABCD"[order.index(body["key"])]  # the shown letter of the key
-    return keys
 
 
 def test_the_2794_210_definition_comes_from_the_catalogue(service):
@@ -60,7 +38,7 @@ def test_a_candidate_sees_no_key_and_scores_17_fail_18_pass(service, sitting, cl
     view = service.view(attempt_id)
     assert len(view.questions) == 25 and view.remaining_seconds == 3600
     assert all(set(q.__dict__) == {"position", "stem", "options", "chosen", "flagged"} for q in view.questions)
-    keys = _keys(service, attempt_id)
+    keys = shown_keys(service, attempt_id)
     for position in range(1, 26):
         right = position <= 17
         chosen = keys[position] if right else next(x for x in "ABCD" if x != keys[position])
@@ -79,7 +57,7 @@ def test_a_candidate_sees_no_key_and_scores_17_fail_18_pass(service, sitting, cl
 def test_changing_an_answer_keeps_every_save_and_marks_the_last(service, sitting):
     sitting_id, start_code, _ = sitting
     attempt_id = service.start(sitting_id, "C001", start_code)
-    keys = _keys(service, attempt_id)
+    keys = shown_keys(service, attempt_id)
     wrong = next(x for x in "ABCD" if x != keys[1])
     service.save_answer(attempt_id, 1, wrong)
     service.save_answer(attempt_id, 1, keys[1])

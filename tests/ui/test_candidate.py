@@ -6,16 +6,11 @@ and the clock, so they are stable; look at the SVGs when they change.
 
 from __future__ import annotations
 
-import json
-
 import pytest
-from sqlmodel import Session, select
 
-from tutor.clock import FakeClock
+from tests.conftest import shown_keys
 from tutor.paths import templates_dir
-from tutor.services.sittings import SittingError, SittingService
-from tutor.storage import tables as t
-from tutor.storage.engine import open_database
+from tutor.services.sittings import SittingError
 from tutor.ui.candidate import (
     CandidateApp,
     ConfirmSubmitScreen,
@@ -29,16 +24,6 @@ from tutor.ui.candidate import (
 SIZE = (110, 36)
 INVIGILATOR = "Invigilator"
 SEED = 20261123
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def service(bank_url, clock):
-    return SittingService(open_database(bank_url), clock.now)
 
 
 @pytest.fixture
@@ -67,16 +52,6 @@ def candidate_app(service, attempt_id, clock) -> CandidateApp:
     return CandidateApp(service, attempt_id, templates_dir(), clock)
 
 
-def _keys(service, attempt_id) -> dict[int, str]:
-    """The shown letter of each question's key (as in tests/testing/test_sittings.py): the test knows, the app never does."""
-    with Session(service.engine) as session:
-        attempt = session.get(t.Attempt, attempt_id)
-        keys = {}
-        for position, item_id, version, _, _, order, _ in json.loads(attempt.form):
-            body = json.loads(session.exec(select(t.BankItem.body).where(
-                t.BankItem.item_id == item_id, t.BankItem.version == version)).one())
-            keys[position] = "ABCD"[order.index(body["key"])]
-    return keys
 
 
 def _plan(keys: dict[int, str], right: int) -> dict[int, str]:
@@ -99,7 +74,7 @@ def screen_text(screen) -> str:
 
 async def test_a_candidate_sits_the_whole_test_and_sees_18_pass_once_released(service, sitting, attempt_id, clock):
     sitting_id = sitting[0]
-    plan = _plan(_keys(service, attempt_id), right=18)
+    plan = _plan(shown_keys(service, attempt_id), right=18)
     app = candidate_app(service, attempt_id, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -322,7 +297,7 @@ def test_snapshot_question_with_countdown(snap_compare, service, pinned_attempt_
 
 def test_snapshot_review(snap_compare, service, pinned_attempt_id, clock):
     """Review: 20 of 25 answered; 21-25 not answered, 4 flagged; the buttons below the list."""
-    keys = _keys(service, pinned_attempt_id)
+    keys = shown_keys(service, pinned_attempt_id)
     for position in range(1, 21):
         service.save_answer(pinned_attempt_id, position, keys[position])
     clock.advance(minutes=31)
@@ -336,7 +311,7 @@ def test_snapshot_review(snap_compare, service, pinned_attempt_id, clock):
 
 def test_snapshot_result_released(snap_compare, service, sitting, pinned_attempt_id, clock):
     """Released: 18 / 25, Pass (green), marks by outcome, 16:40 used."""
-    plan = _plan(_keys(service, pinned_attempt_id), right=18)
+    plan = _plan(shown_keys(service, pinned_attempt_id), right=18)
     for position, letter in plan.items():
         service.save_answer(pinned_attempt_id, position, letter)
         clock.advance(seconds=40)

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from tutor.importer.errors import SpecError
 from tutor.importer.text import SourceDocument, SourceLine
+from tutor.yaml_lines import LINE_KEY, load_with_lines
 
 
 @dataclass(frozen=True)
@@ -68,23 +68,10 @@ class ErrataFile:
         return any(self.identify in line.text for line in doc.lines[:400])
 
 
-class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: ~10x faster
-    """A YAML loader that records the line of every mapping, for error messages."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping["__line__"] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def load_errata_file(path: Path) -> ErrataFile:
     """Read and validate one errata file; any defect is a one-line SpecError naming the file."""
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)
+        raw = load_with_lines(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise SpecError(f"cannot read errata file: {exc.strerror}", path=str(path)) from None
     except yaml.YAMLError as exc:
@@ -98,7 +85,7 @@ def load_errata_file(path: Path) -> ErrataFile:
         raise SpecError("errata file needs 'identify' and 'entries'", path=str(path))
     entries: list[Erratum] = []
     for item in raw["entries"] or []:
-        where = item.get("__line__") if isinstance(item, dict) else None
+        where = item.get(LINE_KEY) if isinstance(item, dict) else None
         try:
             ops = [k for k in ("replace", "insert_after", "delete") if k in item]
             if len(ops) != 1:
