@@ -66,7 +66,7 @@ class RuleGroup(SQLModel, table=True):
     qualification_id: int = Field(foreign_key="qualification.id", index=True, ondelete="CASCADE")
     position: int
     name: str = Field(max_length=120)
-    kind: str = Field(max_length=20)
+    kind: str = Field(max_length=40)  # mandatory | optional | e.g. "restricted optional ICT" (Pearson)
     min_credits: int | None = None
     max_credits: int | None = None
     min_units: int | None = None
@@ -102,7 +102,7 @@ class UnitMembership(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True, ondelete="CASCADE")
     position: int
     group_name: str = Field(max_length=120)
-    group_kind: str = Field(max_length=20)
+    group_kind: str = Field(max_length=40)
     table_line: int | None = None
     table_ref: str | None = Field(default=None, max_length=40)
     table_credit: int | None = None
