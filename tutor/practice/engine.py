@@ -1,0 +1,398 @@
+"""The chat-practice dialogue engine: one learner, one unit, one criterion at a time.
+
+The engine is a state machine driven by :meth:`PracticeEngine.start` and
+:meth:`PracticeEngine.respond`. Each returns a :class:`Turn`: the assistant messages to show,
+and (for a learner turn) the :class:`Exchange` to store at once. Every assistant text comes
+from ``templates/practice/*.j2``; the learner's text is only ever a template *variable*.
+
+Flow per criterion, due-for-review criteria first, then the rest in catalogue order:
+
+* knowledge criterion with a sheet: open question -> answer, marked -> if ``thin``, one probing
+  follow-up -> feedback (points made and missed) and a model answer -> a multiple-choice
+  practice item (single best or NOT, A-D) -> right or wrong with the rationale -> next;
+* own-organisation criterion, or a knowledge criterion with no sheet: open question -> the
+  answer is recorded for the tutor to judge (no mark) -> next;
+* competence criterion: explain that it needs workplace evidence, offer to record a note for
+  the tutor -> next. Never marked met.
+
+Commands: ``/hint`` ``/skip`` ``/repeat`` ``/progress`` ``/why`` ``/quit``; any other ``/x`` gets
+one help line. Only practice items are ever served: a secure item given to the engine raises
+:class:`SecureItemError`.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from tutor.bank.catalogue_index import CriterionFacts
+from tutor.bank.model import LETTERS, Item, SheetEntry
+from tutor.bank.prompts import OpenPrompt, command_verb
+from tutor.practice.marking import Marking, mark_answer
+from tutor.rendering import TextRenderer
+
+__all__ = [
+    "COMMANDS",
+    "MCQ_KINDS",
+    "AssistantMessage",
+    "EngineFinished",
+    "Exchange",
+    "PracticeEngine",
+    "SecureItemError",
+    "Turn",
+]
+
+MCQ_KINDS = ("single_best", "negative")
+COMMANDS = ("/hint", "/skip", "/repeat", "/progress", "/why", "/quit")
+
+# Verdicts recorded on exchanges that are not marks of free text.
+RIGHT, WRONG = "right", "wrong"              # a multiple-choice answer
+FOR_TUTOR = "for_tutor"                      # own organisation / no sheet: the tutor judges
+NOTE = "note"                                # competence criterion: a note for the tutor
+SKIPPED = "skipped"
+
+
+class SecureItemError(ValueError):
+    """A secure (test-only) item was offered to practice."""
+
+
+class EngineFinished(RuntimeError):
+    """Input after the session ended (by ``/quit`` or at the end of the unit)."""
+
+
+@dataclass(frozen=True)
+class AssistantMessage:
+    """One thing the assistant says. ``kind`` is one of: question, probe, feedback, model_answer,
+    mcq, mcq_result, choose_letter, recorded, competence, note_recorded, hint, no_hint, help,
+    progress, why, skipped, empty, end."""
+
+    kind: str
+    text: str
+    criterion: CriterionFacts | None
+    item_id: str | None = None
+    item_version: str | None = None
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One learner turn, ready to store. ``prompt`` is the question text the learner was answering
+    (empty for an item, which is named by ``item_id`` and ``item_version``). ``turn`` says what the
+    input was: answer, probe_answer, choice, note, command, empty. ``verdict`` is the marking verdict
+    (secure/partial/thin/none) for free text, right/wrong for an item, for_tutor, note, skipped,
+    or ``None`` for a command that answers nothing."""
+
+    qualification: str
+    unit: str
+    outcome: str
+    criterion: str
+    prompt: str
+    item_id: str | None
+    item_version: str | None
+    answer: str
+    verdict: str | None
+    matched: tuple[int, ...]
+    hints_used: int
+    seconds: float
+    turn: str
+    mode: str = "practice"
+
+
+@dataclass(frozen=True)
+class Turn:
+    messages: tuple[AssistantMessage, ...]
+    exchange: Exchange | None = None  # None only for :meth:`PracticeEngine.start`
+
+
+@dataclass
+class _State:
+    """Where the learner is within the current criterion."""
+
+    stage: str = "open"          # open | probe | mcq | note
+    hints: int = 0
+    revealed: list[int] = field(default_factory=list)
+    first_answer: str = ""
+    marking: Marking | None = None
+    item: Item | None = None
+    pending: tuple[AssistantMessage, ...] = ()   # what /repeat repeats
+
+
+def _seconds(value: datetime | float) -> float:
+    return value.timestamp() if isinstance(value, datetime) else float(value)
+
+
+def _source_text(source: Mapping) -> str | None:
+    if "spec_line" in source:
+        return f"specification line {source['spec_line']}"
+    if "outside_fact" in source:
+        return str(source["outside_fact"])
+    return None
+
+
+class PracticeEngine:
+    """Chat practice over one unit for one learner.
+
+    ``criteria``: the unit's criteria in catalogue order. ``sheets`` and ``prompts`` are keyed by
+    criterion id (``"1.2"``). ``items``: practice items for the unit (any secure item raises
+    :class:`SecureItemError`; retired and draft items are ignored). ``due``: criterion ids due for
+    review, asked first. ``clock``: returns a datetime or seconds, used for the time each turn took.
+    """
+
+    def __init__(
+        self,
+        criteria: Sequence[CriterionFacts],
+        sheets: Mapping[str, SheetEntry],
+        items: Iterable[Item],
+        prompts: Mapping[str, OpenPrompt],
+        due: Iterable[str],
+        renderer: TextRenderer,
+        seed: int = 0,
+        clock: Callable[[], datetime | float] = time.monotonic,
+    ) -> None:
+        self.renderer = renderer
+        self.sheets = dict(sheets)
+        self.prompts = dict(prompts)
+        self.seed = seed
+        self.clock = clock
+        self.items: dict[str, list[Item]] = {}
+        for item in items:
+            if item.use != "practice":
+                raise SecureItemError(f"item {item.id} is {item.use or 'not marked'} use, not practice: "
+                                      "it must never be served in chat practice")
+            if item.status == "approved" and item.kind in MCQ_KINDS and set(item.options) == set(LETTERS) \
+                    and item.key in LETTERS:
+                self.items.setdefault(item.ref.criterion, []).append(item)
+        due_set = set(due)
+        self.due = [c.criterion for c in criteria if c.criterion in due_set]
+        self.order: list[CriterionFacts] = ([c for c in criteria if c.criterion in due_set]
+                                            + [c for c in criteria if c.criterion not in due_set])
+        self.position = 0
+        self.answered: set[str] = set()
+        self.skipped: set[str] = set()
+        self.exchanges: list[Exchange] = []
+        self.finished = False
+        self.started = False
+        self._state = _State()
+        self._asked_at = _seconds(clock())
+
+    # -- public ----------------------------------------------------------------------------
+
+    @property
+    def current(self) -> CriterionFacts | None:
+        return self.order[self.position] if self.position < len(self.order) else None
+
+    def start(self) -> Turn:
+        """The first question (or the end, for a unit with no criteria)."""
+        if self.started:
+            raise RuntimeError("the practice session has already started")
+        self.started = True
+        return Turn(self._finish(self._enter()))
+
+    def respond(self, text: str) -> Turn:
+        """Take one learner input; return what the assistant says and the exchange to store."""
+        if not self.started:
+            raise RuntimeError("call start() first")
+        if self.finished:
+            raise EngineFinished("the practice session has ended")
+        seconds = max(0.0, _seconds(self.clock()) - self._asked_at)
+        answer = text.strip()
+        if answer.startswith("/"):
+            messages, exchange = self._command(answer, seconds)
+        elif not answer:
+            messages = (self._msg("empty", "practice/empty.j2"),)
+            exchange = self._exchange("", None, (), seconds, "empty")
+        else:
+            messages, exchange = self._answer(answer, seconds)
+        self.exchanges.append(exchange)
+        return Turn(self._finish(messages), exchange)
+
+    # -- entering a criterion --------------------------------------------------------------
+
+    def _kind(self, c: CriterionFacts) -> str:
+        if c.kind != "knowledge":
+            return "competence"
+        sheet = self.sheets.get(c.criterion)
+        prompt = self.prompts.get(c.criterion)
+        if (sheet and sheet.own_organisation) or (prompt and prompt.own_organisation):
+            return "own"
+        return "knowledge" if sheet and sheet.key_points else "no_sheet"
+
+    def _prompt_text(self, c: CriterionFacts) -> str:
+        prompt = self.prompts.get(c.criterion)
+        return prompt.text if prompt else self.renderer.render("practice/fallback_prompt.j2", criterion=c).strip()
+
+    def _enter(self) -> tuple[AssistantMessage, ...]:
+        """Start the current criterion (or end the session) and return what to say."""
+        self._state = _State()
+        c = self.current
+        if c is None:
+            self.finished = True
+            return (self._msg("end", "practice/end.j2", quit=False, **self._counts()),)
+        if self._kind(c) == "competence":
+            self._state.stage = "note"
+            msg = self._msg("competence", "practice/competence.j2", criterion=c)
+        else:
+            msg = self._msg("question", "practice/question.j2", prompt=self._prompt_text(c),
+                            due=c.criterion in self.due)
+        self._state.pending = (msg,)
+        return (msg,)
+
+    def _advance(self) -> tuple[AssistantMessage, ...]:
+        self.position += 1
+        return self._enter()
+
+    # -- learner answers -------------------------------------------------------------------
+
+    def _answer(self, answer: str, seconds: float) -> tuple[tuple[AssistantMessage, ...], Exchange]:
+        c = self.current
+        assert c is not None
+        state = self._state
+        kind = self._kind(c)
+        if state.stage == "note":
+            self.answered.add(c.criterion)
+            exchange = self._exchange(answer, NOTE, (), seconds, "note")
+            return (self._msg("note_recorded", "practice/note_recorded.j2"), *self._advance()), exchange
+        if state.stage == "mcq":
+            return self._choice(answer, seconds)
+        if kind in ("own", "no_sheet"):
+            self.answered.add(c.criterion)
+            exchange = self._exchange(answer, FOR_TUTOR, (), seconds, "answer")
+            recorded = self._msg("recorded", "practice/recorded_for_tutor.j2", own_organisation=kind == "own")
+            return (recorded, *self._advance()), exchange
+        sheet = self.sheets[c.criterion]
+        question = self._prompt_text(c)
+        turn = "probe_answer" if state.stage == "probe" else "answer"
+        full = f"{state.first_answer} {answer}" if state.stage == "probe" else answer
+        marking = mark_answer(full, sheet, question)
+        exchange = self._exchange(answer, marking.verdict, tuple(m.index for m in marking.made), seconds, turn)
+        if state.stage == "open" and marking.verdict == "thin":
+            state.stage = "probe"
+            state.first_answer = answer
+            verb = command_verb(c.text)
+            probe = self._msg("probe", "practice/probe.j2", task=c.text[len(verb):].strip() or c.text)
+            state.pending = (probe,)
+            return (probe,), exchange
+        self.answered.add(c.criterion)
+        state.marking = marking
+        return self._feedback(sheet, marking), exchange
+
+    def _feedback(self, sheet: SheetEntry, marking: Marking) -> tuple[AssistantMessage, ...]:
+        points = sheet.key_points
+        made = [(points[m.index].short, m.evidence) for m in marking.made]
+        missed = [points[i].short for i in marking.missed]
+        messages = [
+            self._msg("feedback", "practice/feedback.j2", verdict=marking.verdict, copied=marking.copied_question,
+                      made=made, missed=missed),
+            self._msg("model_answer", "practice/model_answer.j2", points=[p.point for p in points]),
+        ]
+        item = self._pick_item()
+        if item is None:
+            return (*messages, *self._advance())
+        self._state.stage = "mcq"
+        self._state.item = item
+        mcq = self._msg("mcq", "practice/mcq.j2", item=item)
+        self._state.pending = (mcq,)
+        return (*messages, mcq)
+
+    def _pick_item(self) -> Item | None:
+        c = self.current
+        assert c is not None
+        pool = sorted(self.items.get(c.criterion, []), key=lambda i: i.id)
+        if not pool:
+            return None
+        return random.Random(f"{self.seed}:{c.unit}:{c.criterion}").choice(pool)
+
+    def _choice(self, answer: str, seconds: float) -> tuple[tuple[AssistantMessage, ...], Exchange]:
+        item = self._state.item
+        assert item is not None
+        letter = answer.strip().rstrip(".):").upper()
+        if letter not in LETTERS:
+            exchange = self._exchange(answer, None, (), seconds, "choice", item)
+            return (self._msg("choose_letter", "practice/choose_letter.j2"),), exchange
+        right = letter == item.key
+        exchange = self._exchange(letter, RIGHT if right else WRONG, (), seconds, "choice", item)
+        result = self._msg("mcq_result", "practice/mcq_result.j2", item=item, right=right)
+        return (result, *self._advance()), exchange
+
+    # -- commands --------------------------------------------------------------------------
+
+    def _command(self, text: str, seconds: float) -> tuple[tuple[AssistantMessage, ...], Exchange]:
+        command = text.split()[0].lower()
+        c = self.current
+        assert c is not None
+        item = self._state.item if self._state.stage == "mcq" else None
+        if command == "/hint":
+            messages = (self._hint(),)
+            return messages, self._exchange(text, None, (), seconds, "command", item)
+        if command == "/skip":
+            exchange = self._exchange(text, SKIPPED, (), seconds, "command", item)
+            if c.criterion not in self.answered:
+                self.skipped.add(c.criterion)
+            return (self._msg("skipped", "practice/skipped.j2"), *self._advance()), exchange
+        if command == "/repeat":
+            return self._state.pending, self._exchange(text, None, (), seconds, "command", item)
+        if command == "/progress":
+            msg = self._msg("progress", "practice/progress.j2", position=self.position + 1, total=len(self.order),
+                            due=self.due, **self._counts())
+            return (msg,), self._exchange(text, None, (), seconds, "command", item)
+        if command == "/why":
+            return (self._why(),), self._exchange(text, None, (), seconds, "command", item)
+        if command == "/quit":
+            exchange = self._exchange(text, None, (), seconds, "command", item)
+            self.finished = True
+            return (self._msg("end", "practice/end.j2", quit=True, **self._counts()),), exchange
+        return (self._msg("help", "practice/help.j2"),), self._exchange(text, None, (), seconds, "command", item)
+
+    def _hint(self) -> AssistantMessage:
+        c = self.current
+        assert c is not None
+        state = self._state
+        sheet = self.sheets.get(c.criterion)
+        if state.stage not in ("open", "probe") or sheet is None or not sheet.key_points:
+            return self._msg("no_hint", "practice/no_hint.j2", exhausted=False)
+        made = {m.index for m in state.marking.made} if state.marking else set()
+        left = [i for i in range(len(sheet.key_points)) if i not in state.revealed and i not in made]
+        if not left:
+            return self._msg("no_hint", "practice/no_hint.j2", exhausted=True)
+        index = left[0]
+        state.revealed.append(index)
+        state.hints += 1
+        return self._msg("hint", "practice/hint.j2", number=state.hints, total=len(sheet.key_points),
+                         short=sheet.key_points[index].short.rstrip("."))
+
+    def _why(self) -> AssistantMessage:
+        c = self.current
+        sheet = self.sheets.get(c.criterion) if c else None
+        sources: list[str] = []
+        for point in sheet.key_points if sheet else []:
+            text = _source_text(point.source)
+            if text and text not in sources:
+                sources.append(text)
+        return self._msg("why", "practice/why.j2", sources=sources)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _counts(self) -> dict[str, int]:
+        return {"answered": len(self.answered), "skipped": len(self.skipped - self.answered)}
+
+    def _msg(self, kind: str, template: str, **context) -> AssistantMessage:
+        c = self.current
+        context.setdefault("criterion", c)
+        text = self.renderer.render(template, **context).strip()
+        item = context.get("item")
+        return AssistantMessage(kind, text, c, item.id if item else None, item.version if item else None)
+
+    def _exchange(self, answer: str, verdict: str | None, matched: tuple[int, ...], seconds: float, turn: str,
+                  item: Item | None = None) -> Exchange:
+        c = self.current
+        assert c is not None
+        prompt = "" if item else "\n".join(m.text for m in self._state.pending)
+        return Exchange(c.qualification, c.unit, c.outcome, c.criterion, prompt,
+                        item.id if item else None, item.version if item else None,
+                        answer, verdict, matched, self._state.hints, round(seconds, 3), turn)
+
+    def _finish(self, messages: tuple[AssistantMessage, ...]) -> tuple[AssistantMessage, ...]:
+        self._asked_at = _seconds(self.clock())
+        return tuple(messages)
