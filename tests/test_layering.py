@@ -28,10 +28,11 @@ def _loaded(modules: list[str], forbidden: list[str]) -> str:
     [
         (["tutor.domain.catalogue", "tutor.domain.testing", "tutor.importer", "tutor.importer.parsers"],
          ["textual", "sqlmodel", "sqlalchemy"]),
-        (["tutor.bank.audit", "tutor.bank.checks", "tutor.bank.generator", "tutor.bank.prompts"],
+        (["tutor.bank.audit", "tutor.bank.checks", "tutor.bank.generator", "tutor.bank.prompts",
+          "tutor.practice.marking", "tutor.practice.engine", "tutor.practice.review"],
          ["textual", "sqlmodel", "sqlalchemy"]),
         (["tutor.storage.tables", "tutor.storage.engine", "tutor.services.catalogue", "tutor.services.bundled",
-          "tutor.services.bank", "tutor.services.sittings"],
+          "tutor.services.bank", "tutor.services.sittings", "tutor.services.practice"],
          ["textual", "tutor.ui"]),
         (["tutor", "tutor.cli"], ["textual", "sqlmodel", "tutor.importer"]),
     ],

@@ -14,10 +14,9 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from tutor.domain.testing import (
@@ -36,8 +35,7 @@ from tutor.domain.testing import (
     score,
 )
 from tutor.storage import tables as t
-from tutor.storage.engine import StorageError, describe_db_error, write_session
-
+from tutor.storage.engine import WriteTransaction, as_utc
 
 STALE_SECONDS = 15
 """A running attempt with no heartbeat for this long has lost its client (clients beat every second)."""
@@ -111,11 +109,6 @@ def _code_matches(code: str, stored_hash: str) -> bool:
 def new_code() -> str:
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
     return "".join(secrets.choice(alphabet) for _ in range(6))
-
-
-def _aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands datetimes back naive; they were stored as UTC.
-    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 class SittingService:
@@ -439,7 +432,7 @@ class SittingService:
                                                 candidate.extra_time_percent))
                     continue
                 answered = sum(1 for chosen, _ in self._latest_answers(session, attempt.id).values() if chosen)
-                since = _aware(attempt.running_since)
+                since = as_utc(attempt.running_since)
                 if attempt.status == "in_progress" and since and (now - since).total_seconds() > STALE_SECONDS:
                     attempt = attempt.model_copy(update={"status": "interrupted", "running_since": None,
                                                          "active_seconds": _clock(attempt).stop(since).active_seconds})
@@ -486,7 +479,7 @@ class SittingService:
     # -- internals ---------------------------------------------------------------------------
 
     def _write(self, what: str):
-        return _WriteTransaction(self.engine, what)
+        return WriteTransaction(self.engine, what)
 
     def _pool(self, test: TestDefinition) -> list[PoolItem]:
         with Session(self.engine) as session:
@@ -519,7 +512,7 @@ class SittingService:
 
     def _interrupt(self, session: Session, sitting: t.Sitting, attempt: t.Attempt, candidate: t.Candidate) -> None:
         """The client that ran this attempt is gone: stop the clock at its last checkpoint."""
-        last_checkpoint = _aware(attempt.running_since) or self.now()
+        last_checkpoint = as_utc(attempt.running_since) or self.now()
         attempt.active_seconds = _clock(attempt).stop(last_checkpoint).active_seconds
         attempt.running_since = None
         attempt.status = "interrupted"
@@ -557,7 +550,7 @@ class SittingService:
 
     def _settle(self, session: Session, sitting: t.Sitting, attempt: t.Attempt) -> None:
         """An attempt whose client stopped heartbeating long ago is interrupted, whoever looks first."""
-        since = _aware(attempt.running_since)
+        since = as_utc(attempt.running_since)
         if attempt.status == "in_progress" and since and (self.now() - since).total_seconds() > STALE_SECONDS:
             self._interrupt(session, sitting, attempt, session.get(t.Candidate, attempt.candidate_id))
 
@@ -641,23 +634,6 @@ class SittingService:
         return attempt, candidate, session.get(t.Sitting, candidate.sitting_id)
 
 
-class _WriteTransaction:
-    """One write transaction; database failures become a one-line StorageError."""
-
-    def __init__(self, engine: Engine, what: str) -> None:
-        self.session = write_session(engine)
-        self.what = what
-
-    def __enter__(self) -> Session:
-        return self.session
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        self.session.close()
-        if exc is not None and isinstance(exc, SQLAlchemyError):
-            raise StorageError(f"could not {self.what}: {describe_db_error(exc)}; nothing was saved") from None
-        return False
-
-
 def _definition(sitting: t.Sitting) -> TestDefinition:
     return TestDefinition(sitting.test_code, sitting.test_title, sitting.unit_key, sitting.qualification,
                           sitting.total_questions, sitting.duration_minutes, sitting.pass_mark,
@@ -665,7 +641,7 @@ def _definition(sitting: t.Sitting) -> TestDefinition:
 
 
 def _clock(attempt: t.Attempt) -> AttemptClock:
-    return AttemptClock(attempt.allowed_seconds, attempt.active_seconds, _aware(attempt.running_since))
+    return AttemptClock(attempt.allowed_seconds, attempt.active_seconds, as_utc(attempt.running_since))
 
 
 def _store_clock(attempt: t.Attempt, clock: AttemptClock) -> None:

@@ -6,11 +6,17 @@ a busy timeout; any other database (PostgreSQL) is used as it comes.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    ArgumentError,
+    NoSuchModuleError,
+    OperationalError,
+    SQLAlchemyError,
+)
 from sqlmodel import Session, SQLModel, create_engine, select
 
 from tutor.storage import tables
@@ -54,6 +60,29 @@ def _sqlite_begin(conn) -> None:
 def write_session(engine: Engine) -> Session:
     """A session for one write transaction (BEGIN IMMEDIATE on SQLite)."""
     return Session(engine.execution_options(write=True))
+
+
+class WriteTransaction:
+    """``with WriteTransaction(engine, "save the answer") as session``: one write transaction;
+    a database failure becomes a one-line StorageError saying nothing was saved."""
+
+    def __init__(self, engine: Engine, what: str) -> None:
+        self.session = write_session(engine)
+        self.what = what
+
+    def __enter__(self) -> Session:
+        return self.session
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.session.close()
+        if exc is not None and isinstance(exc, SQLAlchemyError):
+            raise StorageError(f"could not {self.what}: {describe_db_error(exc)}; nothing was saved") from None
+        return False
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """SQLite hands datetimes back naive; they were stored as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
 def make_engine(url: str) -> Engine:

@@ -287,3 +287,41 @@ class TestEvent(SQLModel, table=True):
     kind: str = Field(max_length=40)
     reason: str = Field(default="", max_length=500)
     data: str = Field(default="{}", max_length=2000)
+
+
+class PracticeExchange(SQLModel, table=True):
+    """One learner turn of chat practice, stored as it happens: formative evidence against the
+    exact criterion version (and item version) it bears on. Never updated."""
+
+    __tablename__ = "practice_exchange"
+    id: int | None = Field(default=None, primary_key=True)
+    learner: str = Field(index=True, max_length=120)
+    qualification: str = Field(max_length=40)
+    unit_key: str = Field(index=True, max_length=40)
+    outcome_number: str = Field(max_length=20)
+    criterion_number: str = Field(max_length=20)
+    criterion_id: int | None = Field(default=None, foreign_key="criterion.id", ondelete="SET NULL")
+    prompt: str = Field(default="", sa_column=Column(Text, nullable=False))
+    bank_item_id: int | None = Field(default=None, foreign_key="bank_item.id", ondelete="SET NULL")
+    answer: str = Field(default="", sa_column=Column(Text, nullable=False))
+    verdict: str | None = Field(default=None, max_length=20)
+    matched: str = Field(default="[]", max_length=200)  # JSON list of key-point indexes
+    hints_used: int = 0
+    seconds: float = 0.0
+    turn: str = Field(max_length=20)
+    mode: str = Field(default="practice", max_length=20)  # formative, unsupervised
+    at: datetime
+
+
+class ReviewCard(SQLModel, table=True):
+    """A learner's spaced-review state for one criterion (an fsrs card as JSON)."""
+
+    __tablename__ = "review_card"
+    __table_args__ = (UniqueConstraint("learner", "qualification", "unit_key", "criterion_number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    learner: str = Field(index=True, max_length=120)
+    qualification: str = Field(max_length=40)
+    unit_key: str = Field(max_length=40)
+    criterion_number: str = Field(max_length=20)
+    card: str = Field(sa_column=Column(Text, nullable=False))
+    due: datetime

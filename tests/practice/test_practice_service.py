@@ -1,0 +1,69 @@
+"""Practice evidence is stored as it happens, against exact criterion and item versions; marks schedule review."""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session
+
+from tests.conftest import copy_database
+from tests.practice.test_engine import make
+from tutor.clock import FakeClock
+from tutor.services.practice import PracticeService
+from tutor.storage import tables as t
+from tutor.storage.engine import open_database
+
+FULL_1_1 = ("PESTLE means political, economic, social, technological, legal and environmental. "
+            "Organisations use it to track the environment they work in and the outside influences on them, "
+            "for example when planning a new product or service.")
+
+
+def test_a_conversation_is_stored_turn_by_turn_with_versions(bank_url, tmp_path):
+    clock = FakeClock()
+    db = PracticeService(open_database(copy_database(bank_url, tmp_path / "p.db")), clock.now)
+    engine = make(clock=clock)
+    engine.start()
+    stored = []
+    for text in (FULL_1_1, "A", "/hint", "no idea"):
+        clock.advance(seconds=20)
+        turn = engine.respond(text)
+        stored.append(db.record("learner-1", turn.exchange))
+    rows = db.exchanges("learner-1")
+    assert [r.id for r in rows] == stored
+    first, choice = rows[0], rows[1]
+    assert (first.unit_key, first.criterion_number, first.turn, first.mode) == ("2794-210", "1.1", "answer", "practice")
+    assert first.verdict in ("secure", "partial") and json.loads(first.matched)
+    assert first.seconds == 20 and first.answer == FULL_1_1
+    with Session(db.engine) as session:
+        criterion = session.get(t.Criterion, first.criterion_id)
+        item = session.get(t.BankItem, choice.bank_item_id)
+    assert criterion.text == "state what is meant by a PESTLE analysis"
+    assert item.use == "practice" and choice.turn == "choice"
+    assert rows[2].hints_used == 1
+
+
+def test_weak_criteria_come_back_first(bank_url, tmp_path):
+    clock = FakeClock()
+    db = PracticeService(open_database(copy_database(bank_url, tmp_path / "p.db")), clock.now)
+    engine = make(clock=clock)
+    engine.start()
+    db.record("learner-2", engine.respond(FULL_1_1).exchange)  # 1.1 answered well
+    engine.respond("A")
+    db.record("learner-2", engine.respond("dunno really").exchange)  # 1.2 answered badly
+    clock.advance(days=1)
+    due = db.due("learner-2", "603/2394/2", "2794-210")
+    assert due[0] == "1.2"
+    assert "1.1" not in due[:1]
+    clock.advance(days=-1, minutes=1)
+    assert "1.1" not in db.due("learner-2", "603/2394/2", "2794-210")
+
+
+def test_review_cards_are_per_learner(bank_url, tmp_path):
+    clock = FakeClock()
+    db = PracticeService(open_database(copy_database(bank_url, tmp_path / "p.db")), clock.now)
+    engine = make(clock=clock)
+    engine.start()
+    db.record("learner-3", engine.respond("no idea at all").exchange)
+    clock.advance(days=2)
+    assert db.due("learner-3", "603/2394/2", "2794-210") == ["1.1"]
+    assert db.due("someone-else", "603/2394/2", "2794-210") == []

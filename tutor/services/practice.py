@@ -1,0 +1,97 @@
+"""Chat practice storage: every exchange recorded the moment it happens, and review schedules.
+
+Each exchange is committed in its own write transaction before the chat shows the next message,
+so nothing a learner typed is lost if the program dies. Marks feed an fsrs card per criterion;
+criteria due for review come first in the learner's next session.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+
+from fsrs import Card
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from tutor.practice.engine import Exchange
+from tutor.practice.review import review
+from tutor.storage import tables as t
+from tutor.storage.engine import WriteTransaction, as_utc
+
+MARKED_TURNS = ("answer", "probe_answer")
+
+
+class PracticeService:
+    def __init__(self, engine: Engine, now: Callable[[], datetime]) -> None:
+        self.engine = engine
+        self.now = now
+
+    def record(self, learner: str, exchange: Exchange) -> int:
+        """Store one exchange (and, for a marked answer, update the criterion's review card)."""
+        with WriteTransaction(self.engine, "save your answer") as session:
+            now = self.now()
+            row = t.PracticeExchange(
+                learner=learner, qualification=exchange.qualification, unit_key=exchange.unit,
+                outcome_number=exchange.outcome, criterion_number=exchange.criterion,
+                criterion_id=self._criterion_id(session, exchange), prompt=exchange.prompt,
+                bank_item_id=self._item_id(session, exchange), answer=exchange.answer, verdict=exchange.verdict,
+                matched=json.dumps(list(exchange.matched)), hints_used=exchange.hints_used,
+                seconds=exchange.seconds, turn=exchange.turn, mode=exchange.mode, at=now,
+            )
+            session.add(row)
+            if exchange.turn in MARKED_TURNS and exchange.verdict in ("secure", "partial", "thin", "none"):
+                self._review(session, learner, exchange, now)
+            session.commit()
+            return row.id
+
+    def due(self, learner: str, qualification: str, unit: str) -> list[str]:
+        """Criterion ids of the unit due for review now, most overdue first."""
+        now = self.now()
+        with Session(self.engine) as session:
+            rows = session.exec(select(t.ReviewCard).where(
+                t.ReviewCard.learner == learner, t.ReviewCard.qualification == qualification,
+                t.ReviewCard.unit_key == unit).order_by(t.ReviewCard.due)).all()
+        return [r.criterion_number for r in rows if as_utc(r.due) <= now]
+
+    def exchanges(self, learner: str) -> list[t.PracticeExchange]:
+        with Session(self.engine) as session:
+            return list(session.exec(select(t.PracticeExchange).where(t.PracticeExchange.learner == learner)
+                                     .order_by(t.PracticeExchange.id)))
+
+    def _review(self, session: Session, learner: str, exchange: Exchange, now: datetime) -> None:
+        row = session.exec(select(t.ReviewCard).where(
+            t.ReviewCard.learner == learner, t.ReviewCard.qualification == exchange.qualification,
+            t.ReviewCard.unit_key == exchange.unit, t.ReviewCard.criterion_number == exchange.criterion)).first()
+        cards = {exchange.criterion: Card.from_dict(json.loads(row.card))} if row else {}
+        card = review(cards, exchange.criterion, exchange.verdict, now)
+        if card is None:
+            return
+        row = row or t.ReviewCard(learner=learner, qualification=exchange.qualification, unit_key=exchange.unit,
+                                  criterion_number=exchange.criterion, card="{}", due=now)
+        row.card = json.dumps(card.to_dict())
+        row.due = card.due
+        session.add(row)
+
+    @staticmethod
+    def _criterion_id(session: Session, exchange: Exchange) -> int | None:
+        return session.exec(
+            select(t.Criterion.id)
+            .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
+            .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
+            .join(t.UnitMembership, t.UnitMembership.unit_id == t.Unit.id)
+            .join(t.Qualification, t.Qualification.id == t.UnitMembership.qualification_id)
+            .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+            .where(t.DocumentVersion.is_current, t.Qualification.number == exchange.qualification,
+                   (t.Unit.key == exchange.unit) | (t.Unit.local_id == exchange.unit),
+                   t.Outcome.number == exchange.outcome, t.Criterion.number == exchange.criterion)
+        ).first()
+
+    @staticmethod
+    def _item_id(session: Session, exchange: Exchange) -> int | None:
+        if not exchange.item_id:
+            return None
+        return session.exec(select(t.BankItem.id).where(
+            t.BankItem.item_id == exchange.item_id, t.BankItem.version == exchange.item_version)).first()
+
