@@ -67,3 +67,14 @@ def test_review_cards_are_per_learner(bank_url, tmp_path):
     clock.advance(days=2)
     assert db.due("learner-3", "603/2394/2", "2794-210") == ["1.1"]
     assert db.due("someone-else", "603/2394/2", "2794-210") == []
+
+
+def test_an_engine_for_a_unit_serves_only_its_practice_items():
+    from tests.practice.test_engine import AUDIT, RENDERER
+    from tutor.services.practice import practice_engine
+
+    engine = practice_engine(AUDIT, "603/2394/2", "2794-210", ["2.1"], RENDERER, FakeClock().now)
+    assert [c.criterion for c in engine.order][:2] == ["2.1", "1.1"]
+    assert len(engine.order) == 23
+    served = [i for items in engine.items.values() for i in items]
+    assert served and all(i.use == "practice" for i in served)

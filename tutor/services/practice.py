@@ -8,15 +8,18 @@ criteria due for review come first in the learner's next session.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from fsrs import Card
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tutor.practice.engine import Exchange
+from tutor.bank.audit import BankAudit
+from tutor.practice.engine import Exchange, PracticeEngine
 from tutor.practice.review import review
+from tutor.rendering import TextRenderer
+from tutor.services.catalogue import NotFound
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction, as_utc
 
@@ -95,3 +98,21 @@ class PracticeService:
         return session.exec(select(t.BankItem.id).where(
             t.BankItem.item_id == exchange.item_id, t.BankItem.version == exchange.item_version)).first()
 
+
+
+def practice_engine(audit: BankAudit, qualification: str, unit: str, due: Iterable[str], renderer: TextRenderer,
+                    now: Callable[[], datetime], seed: int = 0) -> PracticeEngine:
+    """An engine for one unit of one qualification: its criteria in catalogue order, its sheets,
+    its generated practice items (never a secure item) and its open prompts."""
+    scope = audit.index.scope(qualification)
+    key = scope.resolve(unit) if scope else None
+    if key is None:
+        raise NotFound(f"no unit {unit!r} in qualification {qualification!r}")
+    criteria = [c for c in scope.criteria.values() if c.unit == key]
+    sheets = {e.ref.criterion: e for e in audit.bank.sheets
+              if scope.resolve(e.ref.unit) == key and e.ref.qualification == qualification}
+    items = [i for i in audit.generated if i.use == "practice" and scope.resolve(i.ref.unit) == key
+             and i.ref.qualification == qualification]
+    prompts = {p.criterion.criterion: p for p in audit.prompts
+               if p.criterion.qualification == qualification and p.criterion.unit == key}
+    return PracticeEngine(criteria, sheets, items, prompts, set(due), renderer, seed=seed, clock=now)
