@@ -402,6 +402,9 @@ def _run_app(args: argparse.Namespace) -> int:
     from tutor.ui.app import TutorApp
 
     engine = open_database(_database_url(args))
-    app = TutorApp(engine=engine, bank=_bank(args), templates=templates_dir(), clock=SystemClock())
+    import getpass
+
+    app = TutorApp(engine=engine, bank=_bank(args), templates=templates_dir(), clock=SystemClock(),
+                   learner=getpass.getuser())
     app.run()
     return app.return_code or 0

@@ -131,3 +131,19 @@ async def test_a_bad_bundled_document_keeps_what_loaded_and_says_why(tmp_path):
         assert app.screen.query_one(DataTable).row_count == 1
         messages = [n.message for n in app._notifications]
         assert any("b.txt" in m and "empty" in m for m in messages), messages
+
+
+async def test_practise_a_unit_from_its_screen(bank_url, tmp_path):
+    """p on a unit opens the chat on its first criterion; an answer is stored as evidence."""
+    from tests.conftest import copy_database
+    from tutor.ui.practice import PracticeScreen
+
+    app = make_app(copy_database(bank_url, tmp_path / "p.db"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.open_unit("2794-210")
+        await pilot.press("p")
+        await _wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), "the practice screen")
+        await pilot.press(*"no idea", "enter")
+        await pilot.pause()
+        rows = app.practice.exchanges(app.learner)
+        assert [(r.unit_key, r.criterion_number, r.answer) for r in rows] == [("2794-210", "1.1", "no idea")]

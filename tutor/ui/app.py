@@ -6,15 +6,19 @@ from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy.engine import Engine
+from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.markup import escape
 
+from tutor.bank.audit import BankAudit, audit_bank
 from tutor.clock import SystemClock
 from tutor.rendering import TextRenderer
 from tutor.services.bundled import needs_bundled_import
 from tutor.services.catalogue import CatalogueService
+from tutor.services.practice import PracticeService, practice_engine
 from tutor.ui.commands import UnitCommands
+from tutor.ui.practice import PracticeScreen
 from tutor.ui.screens import HomeScreen, LoadingScreen, UnitScreen
 
 
@@ -28,13 +32,17 @@ class TutorApp(App[int]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, engine: Engine, bank: Path, templates: Path, clock=None) -> None:
+    def __init__(self, engine: Engine, bank: Path, templates: Path, clock=None, learner: str = "learner") -> None:
         super().__init__()
         self.clock = clock or SystemClock()
+        self.learner = learner
+        self.practice = PracticeService(engine, self.clock.now)
+        self._audit: BankAudit | None = None
         self.bank = bank
         self.templates = templates
         self.catalogue = CatalogueService(engine, self.clock.now)
         self.renderer = TextRenderer(templates, filters={"literal": escape})
+        self.renderer_plain = TextRenderer(templates)  # practice texts are shown with markup off
 
     def render_text(self, template: str, **context) -> str:
         return self.renderer.render(template, **context)
@@ -48,3 +56,13 @@ class TutorApp(App[int]):
     def open_unit(self, key: str):
         """Show one unit; awaitable, so tests and callers can wait until it is on screen."""
         return self.push_screen(UnitScreen(key))
+
+    @work(thread=True, exclusive=True, group="practice")
+    def practise(self, qualification: str, unit: str, title: str) -> None:
+        """Open chat practice on a unit: the bank is audited once (about a second), off the UI thread."""
+        if self._audit is None:
+            self._audit = audit_bank(self.bank, self.templates)
+        due = self.practice.due(self.learner, qualification, unit)
+        engine = practice_engine(self._audit, qualification, unit, due, self.renderer_plain, self.clock.now)
+        screen = PracticeScreen(engine, self.practice, self.learner, title, self.templates)
+        self.call_from_thread(self.push_screen, screen)

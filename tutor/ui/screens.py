@@ -136,7 +136,15 @@ class UnitScreen(Screen):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back"),
+        Binding("p", "practise", "Practise in a chat"),
     ]
+
+    def action_practise(self) -> None:
+        placement = self.unit_view.placements[0] if self.unit_view.placements else None
+        if placement is None:
+            self.notify(self.app.render_text("ui/practice/no_qualification.j2").strip(), severity="warning")
+            return
+        self.app.practise(placement.qualification_number, self.unit_view.key, self.unit_view.title)
 
     def __init__(self, key: str) -> None:
         super().__init__()
@@ -144,7 +152,7 @@ class UnitScreen(Screen):
         self.sub_title = key
 
     def compose(self) -> ComposeResult:
-        unit = self.app.catalogue.unit(self.key)
+        unit = self.unit_view = self.app.catalogue.unit(self.key)
         yield Header()
         with VerticalScroll(id="unit-body"):
             yield Static(self.app.render_text("ui/unit.j2", unit=unit).rstrip(), id="unit-head")
