@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session
 from textual.app import App
 from textual.widgets import Input
 
@@ -17,6 +18,7 @@ from tests.conftest import copy_database
 from tests.practice.test_engine import make
 from tests.practice.test_practice_service import FULL_1_1
 from tutor.services.practice import PracticeService
+from tutor.storage import tables as t
 from tutor.storage.engine import StorageError, open_database
 from tutor.ui.practice import ChatMessage, CriterionRow, PracticeScreen
 
@@ -217,3 +219,32 @@ def test_snapshot_progress_panel(snap_compare, practice, clock):
             await say(pilot, text, type_it=False)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=several)
+
+
+async def test_a_whole_unit_of_2794_210_is_practised_and_every_turn_stored(practice):
+    """A full conversation through all 23 criteria of 2794-210: open answers (thin ones are probed),
+    the practice MCQ after each, answers kept for the tutor; then the stored evidence is checked."""
+    app, screen, service = practice()
+    async with app.run_test(size=(110, 36)) as pilot:
+        engine = screen.engine
+        for _ in range(200):
+            if engine.finished:
+                break
+            last = screen.query(ChatMessage).last()
+            if last.kind in ("mcq", "choose_letter"):
+                await say(pilot, "a")
+            else:
+                await say(pilot, "It helps the organisation and its customers because staff know what to do", type_it=False)
+        assert engine.finished
+        assert screen.query_one("#chat-input", Input).disabled
+    rows = service.exchanges(LEARNER)
+    criteria = [c.criterion for c in engine.order]
+    assert len(criteria) == 23
+    assert [c for c in criteria if c not in {r.criterion_number for r in rows}] == []
+    assert {r.mode for r in rows} == {"practice"}
+    assert all(r.criterion_id is not None for r in rows)
+    choices = [r for r in rows if r.turn == "choice"]
+    assert choices and all(r.bank_item_id is not None for r in choices)
+    with Session(service.engine) as session:
+        uses = {session.get(t.BankItem, r.bank_item_id).use for r in choices}
+    assert uses == {"practice"}  # no secure item is ever served in practice
