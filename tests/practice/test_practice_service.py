@@ -78,3 +78,22 @@ def test_an_engine_for_a_unit_serves_only_its_practice_items():
     assert len(engine.order) == 23
     served = [i for items in engine.items.values() for i in items]
     assert served and all(i.use == "practice" for i in served)
+
+
+def test_a_learner_continues_where_they_left_off(bank_url, tmp_path):
+    from tests.practice.test_engine import AUDIT, RENDERER
+    from tutor.services.practice import practice_engine
+
+    clock = FakeClock()
+    db = PracticeService(open_database(copy_database(bank_url, tmp_path / "p.db")), clock.now)
+    assert db.last_unit("learner-4") is None
+    engine = make(clock=clock)
+    engine.start()
+    db.record("learner-4", engine.respond(FULL_1_1).exchange)
+    db.record("learner-4", engine.respond("A").exchange)
+    assert db.last_unit("learner-4") == ("603/2394/2", "2794-210")
+    assert db.practised("learner-4", "603/2394/2", "2794-210") == {"1.1"}
+    again = practice_engine(AUDIT, "603/2394/2", "2794-210", [], RENDERER, clock.now,
+                            practised=db.practised("learner-4", "603/2394/2", "2794-210"))
+    order = [c.criterion for c in again.order]
+    assert order[0] == "1.2" and order[-1] == "1.1"

@@ -147,3 +147,24 @@ async def test_practise_a_unit_from_its_screen(bank_url, tmp_path):
         await pilot.pause()
         rows = app.practice.exchanges(app.learner)
         assert [(r.unit_key, r.criterion_number, r.answer) for r in rows] == [("2794-210", "1.1", "no idea")]
+
+
+async def test_continue_practice_from_the_home_screen(bank_url, tmp_path):
+    from tests.conftest import copy_database
+    from tutor.ui.practice import PracticeScreen
+
+    app = make_app(copy_database(bank_url, tmp_path / "c.db"))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("c")  # nothing practised yet: says so, stays home
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        await app.open_unit("2794-210")
+        await pilot.press("p")
+        await _wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), "the practice screen")
+        await pilot.press(*"no idea", "enter")
+        await pilot.press("escape", "escape")
+        await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await pilot.press("c")
+        await _wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), "the practice screen again")
+        order = [c.criterion for c in app.screen.engine.order]
+        assert order[0] == "1.2" and order[-1] == "1.1"  # 1.1 was answered: the chat carries on from 1.2

@@ -58,6 +58,23 @@ class PracticeService:
                 t.ReviewCard.unit_key == unit).order_by(t.ReviewCard.due)).all()
         return [r.criterion_number for r in rows if as_utc(r.due) <= now]
 
+    def practised(self, learner: str, qualification: str, unit: str) -> set[str]:
+        """Criterion ids of the unit the learner has already answered (not merely skipped)."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(t.PracticeExchange.criterion_number).where(
+                t.PracticeExchange.learner == learner, t.PracticeExchange.qualification == qualification,
+                t.PracticeExchange.unit_key == unit,
+                t.PracticeExchange.turn.in_(("answer", "probe_answer", "choice", "note")))).all()
+        return set(rows)
+
+    def last_unit(self, learner: str) -> tuple[str, str] | None:
+        """(qualification, unit) the learner practised last, to continue where they left off."""
+        with Session(self.engine) as session:
+            row = session.exec(select(t.PracticeExchange.qualification, t.PracticeExchange.unit_key)
+                               .where(t.PracticeExchange.learner == learner)
+                               .order_by(t.PracticeExchange.id.desc()).limit(1)).first()
+        return (row[0], row[1]) if row else None
+
     def exchanges(self, learner: str) -> list[t.PracticeExchange]:
         with Session(self.engine) as session:
             return list(session.exec(select(t.PracticeExchange).where(t.PracticeExchange.learner == learner)
@@ -101,14 +118,16 @@ class PracticeService:
 
 
 def practice_engine(audit: BankAudit, qualification: str, unit: str, due: Iterable[str], renderer: TextRenderer,
-                    now: Callable[[], datetime], seed: int = 0) -> PracticeEngine:
-    """An engine for one unit of one qualification: its criteria in catalogue order, its sheets,
-    its generated practice items (never a secure item) and its open prompts."""
+                    now: Callable[[], datetime], seed: int = 0, practised: Iterable[str] = ()) -> PracticeEngine:
+    """An engine for one unit of one qualification: its criteria (due for review first, then the
+    ones not yet practised, so a learner continues where they left off, then the rest), its
+    sheets, its generated practice items (never a secure item) and its open prompts."""
     scope = audit.index.scope(qualification)
     key = scope.resolve(unit) if scope else None
     if key is None:
         raise NotFound(f"no unit {unit!r} in qualification {qualification!r}")
-    criteria = [c for c in scope.criteria.values() if c.unit == key]
+    done = set(practised)
+    criteria = sorted((c for c in scope.criteria.values() if c.unit == key), key=lambda c: c.criterion in done)
     sheets = {e.ref.criterion: e for e in audit.bank.sheets
               if scope.resolve(e.ref.unit) == key and e.ref.qualification == qualification}
     items = [i for i in audit.generated if i.use == "practice" and scope.resolve(i.ref.unit) == key

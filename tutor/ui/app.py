@@ -53,6 +53,15 @@ class TutorApp(App[int]):
         else:
             self.push_screen(HomeScreen())
 
+    def action_continue_practice(self) -> None:
+        """Back to the unit practised last, at its first criterion not yet practised."""
+        last = self.practice.last_unit(self.learner)
+        if last is None:
+            self.notify(self.render_text("ui/practice/nothing_to_continue.j2").strip())
+            return
+        qualification, unit = last
+        self.practise(qualification, unit, self.catalogue.unit(unit).title)
+
     def open_unit(self, key: str):
         """Show one unit; awaitable, so tests and callers can wait until it is on screen."""
         return self.push_screen(UnitScreen(key))
@@ -63,6 +72,8 @@ class TutorApp(App[int]):
         if self._audit is None:
             self._audit = audit_bank(self.bank, self.templates)
         due = self.practice.due(self.learner, qualification, unit)
-        engine = practice_engine(self._audit, qualification, unit, due, self.renderer_plain, self.clock.now)
+        practised = self.practice.practised(self.learner, qualification, unit)
+        engine = practice_engine(self._audit, qualification, unit, due, self.renderer_plain, self.clock.now,
+                                 practised=practised)
         screen = PracticeScreen(engine, self.practice, self.learner, title, self.templates)
         self.call_from_thread(self.push_screen, screen)

@@ -60,9 +60,9 @@ class HomeScreen(Screen):
     """The seven qualifications, with their counts."""
 
     SUB_TITLE = "Qualifications"
-
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", show=True),
+        Binding("c", "app.continue_practice", "Continue practice"),
     ]
 
     def compose(self) -> ComposeResult:
