@@ -92,8 +92,11 @@ class CatalogueIndex:
         """Every knowledge criterion of every qualification (a shared unit counts in each)."""
         return [c for s in self.scopes.values() for c in s.criteria.values() if c.kind == "knowledge"]
 
-    def qualification_of_unit(self, unit: str) -> list[str]:
-        return [number for number, scope in self.scopes.items() if scope.resolve(unit)]
+
+
+def document_lines(path: Path) -> int:
+    """Lines in a document as an editor numbers them (what a ``spec_line`` refers to)."""
+    return path.read_bytes().count(b"\n") + 1
 
 
 def load_bundled_index(bank: Path) -> CatalogueIndex:
@@ -103,5 +106,5 @@ def load_bundled_index(bank: Path) -> CatalogueIndex:
     readings = []
     for path in sorted((bank / "specifications").glob("*.txt")):
         reading = parse_path(path, bank / "errata")
-        readings.append((reading, path.read_bytes().count(b"\n") + 1))
+        readings.append((reading, document_lines(path)))
     return CatalogueIndex.from_readings(readings)

@@ -143,11 +143,6 @@ class Bank:
     items: list[Item] = field(default_factory=list)
     sheets: list[SheetEntry] = field(default_factory=list)
 
-    def sheet_for(self, ref: CriterionRef) -> SheetEntry | None:
-        for entry in self.sheets:
-            if (entry.ref.unit, entry.ref.outcome, entry.ref.criterion) == (ref.unit, ref.outcome, ref.criterion):
-                return entry
-        return None
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from tutor.bank.audit import audit_bank
-from tutor.bank.catalogue_index import CatalogueIndex
+from tutor.bank.catalogue_index import CatalogueIndex, document_lines
 from tutor.importer import parse_path
 from tutor.services.bank import BankLoadResult, load_items
 from tutor.services.catalogue import CatalogueService, ImportResult
@@ -51,7 +51,7 @@ def import_bundled(catalogue: CatalogueService, bank: Path, progress: Progress |
         if progress:
             progress(done, steps, path.name)
         reading = parse_path(path, bank / "errata")
-        readings.append((reading, path.read_bytes().count(b"\n") + 1))
+        readings.append((reading, document_lines(path)))
         results.append(catalogue.import_reading(reading, path.name))
     if templates is not None:
         if progress:

@@ -432,8 +432,8 @@ class SittingService:
                                                 candidate.extra_time_percent))
                     continue
                 answered = sum(1 for chosen, _ in self._latest_answers(session, attempt.id).values() if chosen)
-                since = as_utc(attempt.running_since)
-                if attempt.status == "in_progress" and since and (now - since).total_seconds() > STALE_SECONDS:
+                if _is_stale(attempt, now):
+                    since = as_utc(attempt.running_since)
                     attempt = attempt.model_copy(update={"status": "interrupted", "running_since": None,
                                                          "active_seconds": _clock(attempt).stop(since).active_seconds})
                 resumed = session.exec(select(t.TestEvent).where(t.TestEvent.attempt_id == attempt.id,
@@ -550,8 +550,7 @@ class SittingService:
 
     def _settle(self, session: Session, sitting: t.Sitting, attempt: t.Attempt) -> None:
         """An attempt whose client stopped heartbeating long ago is interrupted, whoever looks first."""
-        since = as_utc(attempt.running_since)
-        if attempt.status == "in_progress" and since and (self.now() - since).total_seconds() > STALE_SECONDS:
+        if _is_stale(attempt, self.now()):
             self._interrupt(session, sitting, attempt, session.get(t.Candidate, attempt.candidate_id))
 
     @staticmethod
@@ -627,11 +626,15 @@ class SittingService:
 
     @staticmethod
     def _attempt_context(session: Session, attempt_id: int) -> tuple[t.Attempt, t.Candidate, t.Sitting]:
-        attempt = session.get(t.Attempt, attempt_id)
-        if attempt is None:
-            raise SittingError(f"no attempt {attempt_id}")
+        attempt = SittingService._attempt_row(session, attempt_id)
         candidate = session.get(t.Candidate, attempt.candidate_id)
         return attempt, candidate, session.get(t.Sitting, candidate.sitting_id)
+
+
+def _is_stale(attempt: t.Attempt, now: datetime) -> bool:
+    """A running attempt whose client has not checked in for STALE_SECONDS has lost its client."""
+    since = as_utc(attempt.running_since)
+    return attempt.status == "in_progress" and since is not None and (now - since).total_seconds() > STALE_SECONDS
 
 
 def _definition(sitting: t.Sitting) -> TestDefinition:
