@@ -330,10 +330,14 @@ def _sitting_command(args: argparse.Namespace) -> int:
                                          start_code=start_code, invigilator_code=invigilator_code))
         return 0
     sitting_id = args.sitting_id
+
+    def done(action: str, **context) -> None:
+        sys.stdout.write(renderer.render("cli/sitting_done.txt.j2", action=action, sitting_id=sitting_id, **context))
+
     if command == "add-candidate":
         service.register_candidate(sitting_id, args.number, args.name, actor, args.extra_time,
                                    args.extra_time_reason, args.rest_breaks, args.rest_breaks_reason)
-        print(f"Candidate {args.number} registered in sitting {sitting_id}.")
+        done("registered", candidate=args.number)
     elif command == "status":
         rows = service.status(sitting_id)
         if args.json:
@@ -351,27 +355,27 @@ def _sitting_command(args: argparse.Namespace) -> int:
         sys.stdout.write(renderer.render("cli/sitting_events.txt.j2", events=service.events(sitting_id)))
     elif command == "release":
         service.release_results(sitting_id, actor)
-        print(f"Results of sitting {sitting_id} released.")
+        done("released")
     elif command in ("pause", "rest-break"):
         kind = "rest_break" if command == "rest-break" else "paused"
         if args.candidate:
             service.pause(service.attempt_id(sitting_id, args.candidate), actor, args.reason, kind=kind)
-            print(f"Candidate {args.candidate}: clock stopped ({kind.replace('_', ' ')}).")
+            done("stopped", candidate=args.candidate, kind=kind)
         else:
-            print(f"Paused {service.pause_all(sitting_id, actor, args.reason)} candidate(s).")
+            done("paused_all", count=service.pause_all(sitting_id, actor, args.reason))
     elif command == "resume":
         code = _code(args.code, "invigilator code")
         if args.candidate:
             service.resume(service.attempt_id(sitting_id, args.candidate), actor, code, args.reason)
-            print(f"Candidate {args.candidate}: resumed.")
+            done("resumed", candidate=args.candidate)
         else:
-            print(f"Resumed {service.resume_all(sitting_id, actor, code, args.reason)} candidate(s).")
+            done("resumed_all", count=service.resume_all(sitting_id, actor, code, args.reason))
     elif command == "add-time":
         service.add_time(service.attempt_id(sitting_id, args.candidate), args.minutes, actor, args.reason)
-        print(f"Candidate {args.candidate}: {args.minutes:g} minutes added.")
+        done("time_added", candidate=args.candidate, minutes=args.minutes)
     elif command == "void":
         service.void(service.attempt_id(sitting_id, args.candidate), actor, args.reason)
-        print(f"Candidate {args.candidate}: attempt voided.")
+        done("voided", candidate=args.candidate)
     return 0
 
 
