@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -34,8 +35,24 @@ from tutor.domain.testing import (
     check_transition,
     score,
 )
+from tutor.storage import audit_log
 from tutor.storage import tables as t
-from tutor.storage.engine import WriteTransaction, as_utc
+from tutor.storage.engine import WriteConnection, WriteTransaction, as_utc
+
+_ATTEMPT = t.Attempt.__table__
+_CANDIDATE = t.Candidate.__table__
+_ANSWER = t.AttemptAnswer.__table__
+_ATTEMPT_STATE = (sa.select(_ATTEMPT.c.status, _ATTEMPT.c.allowed_seconds, _ATTEMPT.c.active_seconds,
+                            _ATTEMPT.c.running_since, _CANDIDATE.c.number)
+                  .join(_CANDIDATE, _CANDIDATE.c.id == _ATTEMPT.c.candidate_id)
+                  .where(_ATTEMPT.c.id == sa.bindparam("id")))
+_ATTEMPT_FORM = sa.select(_ATTEMPT.c.form_seed, _ATTEMPT.c.form).where(_ATTEMPT.c.id == sa.bindparam("id"))
+_LATEST_ANSWER = (sa.select(_ANSWER.c.chosen, _ANSWER.c.flagged)
+                  .where(_ANSWER.c.attempt_id == sa.bindparam("attempt"), _ANSWER.c.position == sa.bindparam("position"))
+                  .order_by(_ANSWER.c.id.desc()).limit(1))
+_UPDATE_CLOCK = (sa.update(_ATTEMPT).where(_ATTEMPT.c.id == sa.bindparam("attempt"))
+                 .values(active_seconds=sa.bindparam("active"), running_since=sa.bindparam("since")))
+_INSERT_ANSWER = sa.insert(_ANSWER)
 
 STALE_SECONDS = 15
 """A running attempt with no heartbeat for this long has lost its client (clients beat every second)."""
@@ -117,6 +134,7 @@ class SittingService:
     def __init__(self, engine: Engine, now: Callable[[], datetime]) -> None:
         self.engine = engine
         self.now = now
+        self._forms: dict[int, tuple[Form, list[int]]] = {}  # attempt id -> its form (never changes once drawn)
 
     # -- definitions -------------------------------------------------------------------------
 
@@ -190,7 +208,8 @@ class SittingService:
             return sitting.id, start_code, invigilator_code
 
     def register_candidate(self, sitting_id: int, number: str, name: str, actor: str, extra_time_percent: int = 0,
-                           extra_time_reason: str = "", rest_breaks: bool = False, rest_breaks_reason: str = "") -> None:
+                           extra_time_reason: str = "", rest_breaks: bool = False, rest_breaks_reason: str = "",
+                           learner: str | None = None) -> None:
         """Register a candidate with any access arrangements; arrangements need a reason and
         must be made before the candidate starts."""
         if not number.strip() or not name.strip():
@@ -215,11 +234,12 @@ class SittingService:
             candidate.extra_time_reason = extra_time_reason.strip()
             candidate.rest_breaks_allowed = rest_breaks
             candidate.rest_breaks_reason = rest_breaks_reason.strip()
+            candidate.learner = learner.strip() if learner else None
             session.add(candidate)
             self._event(session, sitting_id, None, actor, "invigilator", "candidate_registered",
                         reason=extra_time_reason or rest_breaks_reason,
                         data={"number": candidate.number, "extra_time_percent": extra_time_percent,
-                              "rest_breaks": rest_breaks})
+                              "rest_breaks": rest_breaks, "learner": candidate.learner})
             session.commit()
 
     # -- candidate ---------------------------------------------------------------------------
@@ -277,37 +297,60 @@ class SittingService:
                                sitting.set_by, attempt.status, clock.remaining(self.now()), questions)
 
     def save_answer(self, attempt_id: int, position: int, shown: str | None, flagged: bool | None = None) -> SavedAnswer:
-        """Commit a choice (``shown`` is the letter on screen; None clears it). Returns only after commit."""
+        """Commit a choice (``shown`` is the letter on screen; None clears it). Returns only after commit.
+
+        The hot path of a live test, so it is written in Core SQL on one connection: read the
+        attempt's clock, read the question's latest answer, update the clock, insert the answer,
+        append it to the audit chain, commit (one fsync on SQLite). The form is parsed once per
+        attempt and cached: it never changes after it is drawn.
+        """
         if shown is not None and shown not in ("A", "B", "C", "D"):
             raise SittingError(f"answer {shown!r} is not one of A, B, C or D")
-        with self._write("save the answer") as session:
-            attempt = self._attempt_row(session, attempt_id)
+        expired = False
+        with WriteConnection(self.engine, "save the answer") as connection:
+            state = connection.execute(_ATTEMPT_STATE, {"id": attempt_id}).first()
+            if state is None:
+                raise SittingError(f"no attempt {attempt_id}")
+            status, allowed, active, running_since, number = state
             now = self.now()
-            clock = _clock(attempt)
-            if attempt.status == "in_progress" and clock.expired(now):
-                self._finish(session, self._sitting_of_attempt(session, attempt), attempt, "system", "expired",
-                             finished_at=clock.deadline())
-                session.commit()
-                raise SittingError("time is up: the test was submitted with your saved answers; this answer was not saved")
-            if attempt.status != "in_progress":
-                raise SittingError(f"the attempt is {attempt.status.replace('_', ' ')}: answers cannot be saved now")
-            form, item_rows = _form_and_rows(attempt)
-            if not 1 <= position <= len(form.questions):
-                raise SittingError(f"there is no question {position}")
-            question = form.questions[position - 1]
-            previous_chosen, previous_flag = self._latest_answer(session, attempt.id, position)
-            own = question.shown_to_own(shown) if shown else None
-            if shown is None and flagged is not None:
-                own = previous_chosen  # flagging alone keeps the choice
-            clock = _attached(clock, now)
-            _store_clock(attempt, clock)
-            session.add(attempt)
-            session.add(t.AttemptAnswer(
-                attempt_id=attempt.id, position=position, bank_item_id=item_rows[position - 1], chosen=own,
-                flagged=previous_flag if flagged is None else flagged, saved_at=now, active_seconds=clock.active_seconds,
-            ))
-            session.commit()
-            return SavedAnswer(position, shown, now, clock.remaining(now))
+            clock = AttemptClock(allowed, active, as_utc(running_since))
+            if status == "in_progress" and clock.expired(now):
+                expired = True
+            else:
+                if status != "in_progress":
+                    raise SittingError(f"the attempt is {status.replace('_', ' ')}: answers cannot be saved now")
+                form, item_rows = self._cached_form(connection, attempt_id)
+                if not 1 <= position <= len(form.questions):
+                    raise SittingError(f"there is no question {position}")
+                question = form.questions[position - 1]
+                latest = connection.execute(_LATEST_ANSWER, {"attempt": attempt_id, "position": position}).first()
+                previous_chosen, previous_flag = (latest[0], bool(latest[1])) if latest else (None, False)
+                own = question.shown_to_own(shown) if shown else None
+                if shown is None and flagged is not None:
+                    own = previous_chosen  # flagging alone keeps the choice
+                flag = previous_flag if flagged is None else flagged
+                clock = _attached(clock, now)
+                connection.execute(_UPDATE_CLOCK, {"attempt": attempt_id, "active": clock.active_seconds,
+                                                   "since": clock.running_since})
+                connection.execute(_INSERT_ANSWER, {
+                    "attempt_id": attempt_id, "position": position, "bank_item_id": item_rows[position - 1],
+                    "chosen": own, "flagged": flag, "saved_at": now, "active_seconds": clock.active_seconds})
+                audit_log.append(connection, now, number, "test.answer", f"attempt:{attempt_id}",
+                                 {"position": position, "bank_item": item_rows[position - 1], "item": question.item_id,
+                                  "version": question.version, "chosen": own, "flagged": flag,
+                                  "active_seconds": round(clock.active_seconds, 3)})
+                connection.commit()
+        if expired:
+            self.heartbeat(attempt_id)  # submits the attempt at its deadline with every saved answer
+            raise SittingError("time is up: the test was submitted with your saved answers; this answer was not saved")
+        return SavedAnswer(position, shown, now, clock.remaining(now))
+
+    def _cached_form(self, connection, attempt_id: int) -> tuple[Form, list[int]]:
+        cached = self._forms.get(attempt_id)
+        if cached is None:
+            seed, data = connection.execute(_ATTEMPT_FORM, {"id": attempt_id}).one()
+            cached = self._forms[attempt_id] = _form_and_rows_from(seed, data)
+        return cached
 
     def heartbeat(self, attempt_id: int) -> float:
         """A live client's tick: keeps the clock's checkpoint fresh and submits at expiry. Returns time left."""
@@ -530,8 +573,23 @@ class SittingService:
         attempt.raw_score, attempt.passed = result.raw, result.passed
         attempt.per_outcome = json.dumps({o: list(v) for o, v in result.per_outcome.items()})
         session.add(attempt)
+        self._record_evidence(session, attempt, result, end)
         self._event(session, sitting.id, attempt.id, actor, "system" if actor == "system" else "candidate", kind,
-                    data={"finished_at": end.isoformat()})
+                    data={"finished_at": end.isoformat(), "raw_score": result.raw})
+
+    def _record_evidence(self, session: Session, attempt: t.Attempt, result: TestResult, end: datetime) -> None:
+        """Every question of the finished attempt, as marked, against the criterion its item tests."""
+        candidate = session.get(t.Candidate, attempt.candidate_id)
+        form, item_rows = _form_and_rows(attempt)
+        answers = self._latest_answers(session, attempt.id)
+        items = {r.id: r for r in session.exec(select(t.BankItem).where(t.BankItem.id.in_(set(item_rows))))}
+        for question, row_id in zip(form.questions, item_rows, strict=True):
+            chosen = answers.get(question.position, (None, False))[0]
+            item = items[row_id]
+            session.add(t.TestEvidence(
+                attempt_id=attempt.id, learner=candidate.learner, candidate_number=candidate.number,
+                criterion_id=item.criterion_id, bank_item_id=row_id, position=question.position, chosen=chosen,
+                correct=chosen is not None and chosen == json.loads(item.body)["key"], at=end))
 
     def _score(self, session: Session, sitting: t.Sitting, attempt: t.Attempt) -> TestResult:
         form = _form_from_json(attempt.form_seed, attempt.form)
@@ -594,8 +652,12 @@ class SittingService:
 
     def _event(self, session: Session, sitting_id: int, attempt_id: int | None, actor: str, role: str, kind: str,
                reason: str = "", data: dict | None = None) -> None:
-        session.add(t.TestEvent(sitting_id=sitting_id, attempt_id=attempt_id, at=self.now(), actor=actor, role=role,
+        now = self.now()
+        session.add(t.TestEvent(sitting_id=sitting_id, attempt_id=attempt_id, at=now, actor=actor, role=role,
                                 kind=kind, reason=reason.strip(), data=json.dumps(data or {})))
+        audit_log.append(session.connection(), now, actor, f"test.{kind}",
+                         f"attempt:{attempt_id}" if attempt_id else f"sitting:{sitting_id}",
+                         {"sitting": sitting_id, "role": role, "reason": reason.strip(), **(data or {})})
 
     @staticmethod
     def _last_event(session: Session, attempt_id: int, kind: str) -> t.TestEvent | None:
@@ -665,8 +727,12 @@ def _form_to_json(form: Form, item_rows: dict[tuple[str, str], int]) -> str:
 
 
 def _form_and_rows(attempt: t.Attempt) -> tuple[Form, list[int]]:
-    entries = json.loads(attempt.form)
-    form = Form(attempt.form_seed, tuple(FormQuestion(p, i, v, o, c, tuple(order)) for p, i, v, o, c, order, _ in entries))
+    return _form_and_rows_from(attempt.form_seed, attempt.form)
+
+
+def _form_and_rows_from(seed: int, data: str) -> tuple[Form, list[int]]:
+    entries = json.loads(data)
+    form = Form(seed, tuple(FormQuestion(p, i, v, o, c, tuple(order)) for p, i, v, o, c, order, _ in entries))
     return form, [entry[6] for entry in entries]
 
 

@@ -80,6 +80,30 @@ class WriteTransaction:
         return False
 
 
+class WriteConnection:
+    """``with WriteConnection(engine, "save the answer") as connection``: one write transaction on a
+    Core connection (no ORM), for hot paths; commit with ``connection.commit()``. A database
+    failure becomes a one-line StorageError saying nothing was saved."""
+
+    def __init__(self, engine: Engine, what: str) -> None:
+        self.engine = engine
+        self.what = what
+
+    def __enter__(self):
+        try:
+            self.connection = self.engine.connect().execution_options(write=True)
+            self.connection.begin()
+        except SQLAlchemyError as exc:
+            raise StorageError(f"could not {self.what}: {describe_db_error(exc)}; nothing was saved") from None
+        return self.connection
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        self.connection.close()  # rolls back anything not committed
+        if exc is not None and isinstance(exc, SQLAlchemyError):
+            raise StorageError(f"could not {self.what}: {describe_db_error(exc)}; nothing was saved") from None
+        return False
+
+
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands datetimes back naive; they were stored as UTC."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
@@ -116,21 +140,62 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _append_only_triggers(engine: Engine) -> list[str]:
+    """DDL that makes the append-only tables refuse UPDATE and DELETE (accidents; the hash chain
+    of the audit log is what shows deliberate changes made around them)."""
+    message = "append-only: rows of this table are never changed"
+    if engine.dialect.name == "sqlite":
+        return [f"CREATE TRIGGER IF NOT EXISTS {table}_no_{verb.lower()} BEFORE {verb} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+                for table in tables.APPEND_ONLY_TABLES for verb in ("UPDATE", "DELETE")]
+    if engine.dialect.name == "postgresql":
+        statements = [f"CREATE OR REPLACE FUNCTION tutor_append_only() RETURNS trigger AS $$ BEGIN "
+                      f"RAISE EXCEPTION '{message}'; END $$ LANGUAGE plpgsql"]
+        for table in tables.APPEND_ONLY_TABLES:
+            statements += [f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}",
+                           f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                           "FOR EACH ROW EXECUTE FUNCTION tutor_append_only()"]
+        return statements
+    return []
+
+
+# Schema migrations: version -> statements that bring a database of the version before up to it.
+# New tables need none (create_all adds them); new columns on existing tables do.
+MIGRATIONS: dict[int, list[str]] = {
+    2: ["ALTER TABLE candidate ADD COLUMN learner VARCHAR(60)"],
+}
+
+
 def init_schema(engine: Engine) -> None:
-    """Create missing tables and record the schema version; refuse a database from a newer tutor."""
+    """Create missing tables, migrate an older schema, install the append-only triggers and record
+    the schema version; refuse a database from a newer tutor."""
     assert tables  # the module's import registers every table with SQLModel.metadata
     try:
-        SQLModel.metadata.create_all(engine)
         with Session(engine) as session:
-            row = session.exec(select(Meta).where(Meta.key == "schema_version")).first()
-            if row is None:
-                session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+            existing = engine.dialect.has_table(session.connection(), "meta")
+            row = session.exec(select(Meta).where(Meta.key == "schema_version")).first() if existing else None
+            found = int(row.value) if row is not None else None
+        if found is not None and found > SCHEMA_VERSION:
+            raise StorageError(
+                f"the database has schema version {found}, newer than this tutor "
+                f"understands ({SCHEMA_VERSION}); upgrade tutor"
+            )
+        SQLModel.metadata.create_all(engine)
+        with engine.begin() as connection:
+            for version in range(found + 1 if found else SCHEMA_VERSION + 1, SCHEMA_VERSION + 1):
+                for statement in MIGRATIONS.get(version, []):
+                    connection.exec_driver_sql(statement)
+            for statement in _append_only_triggers(engine):
+                connection.exec_driver_sql(statement)
+        if found != SCHEMA_VERSION:
+            with Session(engine) as session:
+                row = session.exec(select(Meta).where(Meta.key == "schema_version")).first()
+                if row is None:
+                    session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+                else:
+                    row.value = str(SCHEMA_VERSION)
+                    session.add(row)
                 session.commit()
-            elif int(row.value) > SCHEMA_VERSION:
-                raise StorageError(
-                    f"the database has schema version {row.value}, newer than this tutor "
-                    f"understands ({SCHEMA_VERSION}); upgrade tutor"
-                )
     except OperationalError as exc:
         raise StorageError(f"cannot prepare the database: {describe_db_error(exc)}") from None
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 """Bump when tables change; :func:`tutor.storage.engine.init_schema` refuses databases from a newer tutor."""
 
 
@@ -237,6 +237,7 @@ class Candidate(SQLModel, table=True):
     extra_time_reason: str = Field(default="", max_length=500)
     rest_breaks_allowed: bool = False
     rest_breaks_reason: str = Field(default="", max_length=500)
+    learner: str | None = Field(default=None, index=True, max_length=60)  # the learner account, when known
 
 
 class Attempt(SQLModel, table=True):
@@ -325,3 +326,145 @@ class ReviewCard(SQLModel, table=True):
     criterion_number: str = Field(max_length=20)
     card: str = Field(sa_column=Column(Text, nullable=False))
     due: datetime
+
+
+# -- accounts, review and the audit log (schema version 2) ----------------------------------------
+
+
+class UserAccount(SQLModel, table=True):
+    """A person who signs in: learner, tutor (assessor), invigilator, internal quality assurer or admin.
+    The password is kept only as an argon2id hash."""
+
+    __tablename__ = "user_account"
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(unique=True, max_length=60)
+    display_name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    password_hash: str = Field(max_length=200)
+    created_at: datetime
+    created_by: str = Field(max_length=60)
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    active: bool = True
+
+
+class Cohort(SQLModel, table=True):
+    """A group of learners on one qualification, with the tutor who assesses them."""
+
+    __tablename__ = "cohort"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(unique=True, max_length=120)
+    qualification: str = Field(max_length=40)  # the qualification number
+    tutor: str = Field(index=True, max_length=60)
+    created_at: datetime
+
+
+class CohortMember(SQLModel, table=True):
+    __tablename__ = "cohort_member"
+    __table_args__ = (UniqueConstraint("cohort_id", "learner"),)
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id", index=True, ondelete="CASCADE")
+    learner: str = Field(index=True, max_length=60)
+
+
+class TestEvidence(SQLModel, table=True):
+    """One question of a finished attempt as marked: test evidence against its criterion. Never updated."""
+
+    __tablename__ = "test_evidence"
+    __test__ = False
+    __table_args__ = (Index("ix_test_evidence_learner_criterion", "learner", "criterion_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    learner: str | None = Field(default=None, max_length=60)
+    candidate_number: str = Field(max_length=40)
+    criterion_id: int | None = Field(default=None, foreign_key="criterion.id", ondelete="SET NULL")
+    bank_item_id: int = Field(foreign_key="bank_item.id")
+    position: int
+    chosen: str | None = Field(default=None, max_length=1)  # the item's own letter
+    correct: bool
+    at: datetime  # when the attempt finished
+
+
+class EvidenceDecision(SQLModel, table=True):
+    """An assessor accepts or rejects one response as evidence for a criterion. A correction is a
+    new row whose ``supersedes_id`` points at the row it replaces; no row is ever changed."""
+
+    __tablename__ = "evidence_decision"
+    __table_args__ = (Index("ix_evidence_decision_learner_criterion", "learner", "criterion_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    learner: str = Field(max_length=60)
+    criterion_id: int = Field(foreign_key="criterion.id")
+    source: str = Field(max_length=20)  # practice | test
+    source_id: int  # practice_exchange.id or test_evidence.id
+    accepted: bool
+    reference: str = Field(max_length=60)  # the evidence reference number
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False))
+    assessor: str = Field(max_length=60)
+    at: datetime
+    supersedes_id: int | None = Field(default=None, foreign_key="evidence_decision.id")
+
+
+class AssessmentDecision(SQLModel, table=True):
+    """An assessor's decision on a criterion (``criterion_id`` set) or a whole unit: competent, not yet
+    competent or insufficient evidence. Corrections are new rows pointing at the old."""
+
+    __tablename__ = "assessment_decision"
+    __table_args__ = (Index("ix_assessment_decision_learner_unit", "learner", "unit_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    learner: str = Field(max_length=60)
+    unit_id: int = Field(foreign_key="unit.id")
+    criterion_id: int | None = Field(default=None, foreign_key="criterion.id")
+    decision: str = Field(max_length=30)
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False))
+    assessor: str = Field(max_length=60)
+    at: datetime
+    supersedes_id: int | None = Field(default=None, foreign_key="assessment_decision.id")
+
+
+class SamplePlan(SQLModel, table=True):
+    """An internal quality assurer's sampling plan: the percentages, the seed and what was drawn."""
+
+    __tablename__ = "sample_plan"
+    id: int | None = Field(default=None, primary_key=True)
+    cohort_id: int = Field(foreign_key="cohort.id")
+    learner_percent: int
+    unit_percent: int
+    seed: int
+    sample: str = Field(sa_column=Column(Text, nullable=False))  # JSON: [[learner, unit key], ...]
+    created_by: str = Field(max_length=60)
+    at: datetime
+
+
+class IqaReview(SQLModel, table=True):
+    """An internal quality assurer agrees or disagrees with the assessment of a sampled learner's unit."""
+
+    __tablename__ = "iqa_review"
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="sample_plan.id", index=True)
+    learner: str = Field(max_length=60)
+    unit_id: int = Field(foreign_key="unit.id")
+    agree: bool
+    comment: str = Field(default="", sa_column=Column(Text, nullable=False))
+    reviewer: str = Field(max_length=60)
+    at: datetime
+    supersedes_id: int | None = Field(default=None, foreign_key="iqa_review.id")
+
+
+class AuditEntry(SQLModel, table=True):
+    """The hash-chained audit log (see :mod:`tutor.domain.audit`). Append-only: triggers refuse
+    UPDATE and DELETE, and the chain shows any change made around them."""
+
+    __tablename__ = "audit_entry"
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    at: str = Field(max_length=40)  # ISO 8601 UTC, hashed as stored
+    actor: str = Field(max_length=60)
+    kind: str = Field(max_length=40)
+    subject: str = Field(max_length=200)
+    data: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON, hashed as stored
+    prev_hash: str = Field(max_length=64)
+    entry_hash: str = Field(max_length=64, unique=True)
+
+
+APPEND_ONLY_TABLES = ("audit_entry", "attempt_answer", "practice_exchange", "test_evidence", "evidence_decision",
+                      "assessment_decision", "iqa_review", "sample_plan")
+"""Tables whose rows are never changed once written; the database refuses UPDATE and DELETE on them."""

@@ -1,0 +1,75 @@
+"""Appending to and reading the hash-chained audit log.
+
+An entry is appended inside the caller's write transaction, after the rows it records, so the
+log and the data commit together or not at all. The chain head is read inside that transaction;
+on SQLite the write lock (BEGIN IMMEDIATE) serialises writers, on PostgreSQL a transaction-level
+advisory lock does, and the primary key on ``seq`` refuses a fork either way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import Connection, Engine
+
+from tutor.domain.audit import GENESIS, AuditRecord, canonical_json, entry_hash
+from tutor.storage.tables import AuditEntry
+
+AUDIT = AuditEntry.__table__
+POSTGRES_AUDIT_LOCK = 0x7475746F72  # "tutor"
+
+_HEAD = select(AUDIT.c.seq, AUDIT.c.entry_hash).order_by(AUDIT.c.seq.desc()).limit(1)
+_INSERT = insert(AUDIT)
+
+
+def stamp(moment: datetime) -> str:
+    """The stored (and hashed) form of a time: ISO 8601 in UTC, microseconds."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def append(connection: Connection, moment: datetime, actor: str, kind: str, subject: str, data: dict) -> str:
+    """Add one entry to the chain in the connection's transaction; return its hash."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_AUDIT_LOCK})")
+    row = connection.execute(_HEAD).first()
+    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+    at, body = stamp(moment), canonical_json(data)
+    digest = entry_hash(prev, seq, at, actor, kind, subject, body)
+    connection.execute(_INSERT, {"seq": seq, "at": at, "actor": actor, "kind": kind, "subject": subject,
+                                 "data": body, "prev_hash": prev, "entry_hash": digest})
+    return digest
+
+
+def records(engine: Engine, batch: int = 5000) -> Iterator[AuditRecord]:
+    """Every entry in stored order (by ``seq``), read in batches."""
+    after = 0
+    columns = (AUDIT.c.seq, AUDIT.c.at, AUDIT.c.actor, AUDIT.c.kind, AUDIT.c.subject, AUDIT.c.data,
+               AUDIT.c.prev_hash, AUDIT.c.entry_hash)
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(select(*columns).where(AUDIT.c.seq > after).order_by(AUDIT.c.seq)
+                                      .limit(batch)).all()
+        if not rows:
+            return
+        for row in rows:
+            yield AuditRecord(*row)
+        after = rows[-1][0]
+
+
+def head(engine: Engine) -> tuple[int, str]:
+    """(number of entries, head hash)."""
+    with engine.connect() as connection:
+        count = connection.execute(select(func.count()).select_from(AUDIT)).scalar_one()
+        row = connection.execute(_HEAD).first()
+    return count, (row[1] if row else GENESIS)
+
+
+def entries_for(engine: Engine, subject_prefix: str, limit: int = 200) -> list[AuditRecord]:
+    """The latest entries whose subject starts with ``subject_prefix`` (newest last)."""
+    with engine.connect() as connection:
+        rows = connection.execute(select(AUDIT).where(AUDIT.c.subject.startswith(subject_prefix))
+                                  .order_by(AUDIT.c.seq.desc()).limit(limit)).all()
+    return [AuditRecord(r.seq, r.at, r.actor, r.kind, r.subject, r.data, r.prev_hash, r.entry_hash)
+            for r in reversed(rows)]
