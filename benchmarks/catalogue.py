@@ -49,7 +49,11 @@ def main() -> None:
     from tutor.importer.errata import load_errata_dir
     from tutor.importer.reader import parse_document, read_document
     from tutor.paths import bank_dir
-    from tutor.services.bundled import BUNDLE_META_KEY, bundle_fingerprint, bundled_specifications
+    from tutor.services.bundled import (
+        BUNDLE_META_KEY,
+        bundle_fingerprint,
+        bundled_specifications,
+    )
     from tutor.services.catalogue import CatalogueService
     from tutor.storage.engine import open_database
 

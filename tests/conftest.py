@@ -58,14 +58,16 @@ def catalogue_url(tmp_path_factory):
     return url
 
 
-def make_app(url: str):
+def make_app(url: str, actor: str = "learner", role: str = "learner"):
     """The app as `tutor` builds it, on the given database, with a fake clock."""
     from tutor.clock import FakeClock
+    from tutor.domain.access import Actor
     from tutor.paths import templates_dir
     from tutor.storage.engine import open_database
     from tutor.ui.app import TutorApp
 
-    return TutorApp(open_database(url), SPECIFICATIONS.parent, templates_dir(), FakeClock())
+    return TutorApp(open_database(url), SPECIFICATIONS.parent, templates_dir(), FakeClock(),
+                    actor=Actor(actor, role, actor.title()))
 
 
 @pytest.fixture(scope="session")

@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="database URL (default: $TUTOR_DATABASE_URL, else SQLite in the user data folder)")
     common.add_argument("--bank", metavar="DIR", type=Path, default=argparse.SUPPRESS,
                         help="question bank folder (default: the bundled one)")
+    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                        help="sign in as NAME (default: $TUTOR_USER); the password is $TUTOR_PASSWORD or asked for")
 
     parser = _Parser(prog="tutor", parents=[common],
                      description="Practise, test and review UK customer-service qualifications.")
@@ -66,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_sitting_commands(commands, common)
 
+    from tutor.cli_review import add_review_commands
+
+    add_review_commands(commands, common)
+
     test = commands.add_parser("test", parents=[common], help="sit an invigilated test (candidate)")
     test.add_argument("--sitting", type=int, required=True, metavar="ID")
     test.add_argument("--candidate", required=True, metavar="NUMBER")
@@ -77,7 +83,8 @@ def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
     sitting = commands.add_parser("sitting", help="invigilate a test sitting")
     actions = sitting.add_subparsers(dest="sitting_command", metavar="ACTION", required=True, parser_class=_Parser)
     who = argparse.ArgumentParser(add_help=False)
-    who.add_argument("--invigilator", required=True, metavar="NAME", help="who is doing this (recorded)")
+    who.add_argument("--invigilator", metavar="NAME",
+                     help="who is doing this, recorded while the database has no accounts (else the signed-in user)")
 
     def action(name: str, text: str, with_id: bool = True, invigilator: bool = True) -> argparse.ArgumentParser:
         parser = actions.add_parser(name, parents=[common, who] if invigilator else [common], help=text)
@@ -85,6 +92,8 @@ def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
             parser.add_argument("sitting_id", type=int, metavar="ID")
         return parser
 
+    analyse = action("analyse", "item analysis: facility, discrimination, KR-20", invigilator=False)
+    analyse.add_argument("--json", action="store_true")
     create = action("create", "create a sitting and print its start and invigilator codes", with_id=False)
     create.add_argument("--test", required=True, metavar="UNIT", help="e.g. 2794-210")
     create.add_argument("--centre-set", action="store_true",
@@ -99,6 +108,7 @@ def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
     add.add_argument("--extra-time-reason", default="", metavar="TEXT")
     add.add_argument("--rest-breaks", action="store_true", help="supervised rest breaks that stop the clock")
     add.add_argument("--rest-breaks-reason", default="", metavar="TEXT")
+    add.add_argument("--learner", metavar="USER", help="the candidate's learner account (links the test evidence)")
     status = action("status", "each candidate's state and time left", invigilator=False)
     status.add_argument("--json", action="store_true")
     results = action("results", "results, once released", invigilator=False)
@@ -150,8 +160,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _dispatch(args: argparse.Namespace) -> int:
     from tutor.bank.model import BankError
+    from tutor.cli_review import REVIEW_COMMANDS, run_review_command
+    from tutor.domain.access import PermissionDenied
+    from tutor.export import ExportError
     from tutor.importer import SpecError
+    from tutor.services.accounts import AccountError
     from tutor.services.catalogue import NotFound
+    from tutor.services.review import ReviewError
     from tutor.services.sittings import SittingError
     from tutor.storage.engine import StorageError
 
@@ -170,8 +185,13 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _sitting_command(args)
         if args.command == "test":
             return _sit_test(args)
+        if args.command in REVIEW_COMMANDS:
+            return run_review_command(args)
         return _run_app(args)
-    except (SpecError, StorageError, NotFound, BankError, SittingError) as exc:
+    except PermissionDenied as exc:
+        raise UserError(f"not allowed: {exc}") from None
+    except (SpecError, StorageError, NotFound, BankError, SittingError, AccountError, ReviewError,
+            ExportError) as exc:
         raise UserError(str(exc)) from None
 
 
@@ -193,11 +213,37 @@ def _database_url(args: argparse.Namespace) -> str:
 
 
 def _catalogue(args: argparse.Namespace):
+    """The catalogue, seen through the signed-in user's permissions."""
     from tutor.clock import SystemClock
     from tutor.services.catalogue import CatalogueService
+    from tutor.services.guard import CATALOGUE_PERMISSIONS, Guarded
     from tutor.storage.engine import open_database
 
-    return CatalogueService(open_database(_database_url(args)), SystemClock().now)
+    engine = open_database(_database_url(args))
+    now = SystemClock().now
+    return Guarded(CatalogueService(engine, now), signed_in(args, engine), CATALOGUE_PERMISSIONS, engine, now)
+
+
+def signed_in(args: argparse.Namespace, engine):
+    """The actor of this command: the setup admin while the database has no accounts, else the
+    user named by --user / $TUTOR_USER, signed in with $TUTOR_PASSWORD or a password prompt."""
+    from tutor.clock import SystemClock
+    from tutor.services.accounts import SETUP, AccountService
+
+    accounts = AccountService(engine, SystemClock().now)
+    if not accounts.has_accounts():
+        return SETUP
+    username = getattr(args, "user", None) or os.environ.get("TUTOR_USER")
+    if not username:
+        raise UserError("this database has accounts: sign in with --user NAME (or $TUTOR_USER)")
+    password = os.environ.get("TUTOR_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            raise UserError("no password: set $TUTOR_PASSWORD or run the command in a terminal")
+        import getpass
+
+        password = getpass.getpass(f"Password for {username}: ")
+    return accounts.login(username, password)
 
 
 def _renderer():
@@ -312,12 +358,24 @@ def _code(given: str | None, what: str) -> str:
 def _sitting_command(args: argparse.Namespace) -> int:
     from tutor.clock import SystemClock
     from tutor.domain.testing import format_remaining
+    from tutor.services.accounts import SETUP
+    from tutor.services.guard import SITTING_PERMISSIONS, Guarded
     from tutor.services.sittings import SittingService
 
-    service = SittingService(_ready_database(args), SystemClock().now)
+    engine = _ready_database(args)
+    now = SystemClock().now
+    user = signed_in(args, engine)
+    if args.sitting_command == "analyse":
+        from tutor.cli_review import sitting_analysis
+
+        return sitting_analysis(args, engine, user)
+    service = Guarded(SittingService(engine, now), user, SITTING_PERMISSIONS, engine, now)
     renderer = _renderer()
     renderer.env.globals["format_remaining"] = format_remaining
-    command, actor = args.sitting_command, getattr(args, "invigilator", "")
+    command = args.sitting_command
+    actor = (getattr(args, "invigilator", None) or user.username) if user is SETUP else user.username
+    if command not in ("status", "results", "events") and user is SETUP and not getattr(args, "invigilator", None):
+        raise UserError("say who is invigilating with --invigilator NAME (recorded with every action)")
     if command == "create":
         if args.centre_set:
             if None in (args.questions, args.minutes, args.pass_mark):
@@ -336,7 +394,8 @@ def _sitting_command(args: argparse.Namespace) -> int:
 
     if command == "add-candidate":
         service.register_candidate(sitting_id, args.number, args.name, actor, args.extra_time,
-                                   args.extra_time_reason, args.rest_breaks, args.rest_breaks_reason)
+                                   args.extra_time_reason, args.rest_breaks, args.rest_breaks_reason,
+                                   learner=args.learner)
         done("registered", candidate=args.number)
     elif command == "status":
         rows = service.status(sitting_id)
@@ -409,6 +468,6 @@ def _run_app(args: argparse.Namespace) -> int:
     import getpass
 
     app = TutorApp(engine=engine, bank=_bank(args), templates=templates_dir(), clock=SystemClock(),
-                   learner=getpass.getuser())
+                   os_user=getpass.getuser())
     app.run()
     return app.return_code or 0

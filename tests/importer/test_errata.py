@@ -7,7 +7,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ERRATA, SPECIFICATIONS
-from tutor.importer.errata import apply_errata, load_errata_dir, load_errata_file, locate
+from tutor.importer.errata import (
+    apply_errata,
+    load_errata_dir,
+    load_errata_file,
+    locate,
+)
 from tutor.importer.errors import SpecError
 from tutor.importer.text import decode, normalise
 

@@ -116,6 +116,7 @@ async def test_a_bad_bundled_document_keeps_what_loaded_and_says_why(tmp_path):
 
     from tests.conftest import SPECIFICATIONS, spec_path
     from tutor.clock import FakeClock
+    from tutor.domain.access import Actor
     from tutor.paths import templates_dir
     from tutor.storage.engine import open_database
     from tutor.ui.app import TutorApp
@@ -125,7 +126,8 @@ async def test_a_bad_bundled_document_keeps_what_loaded_and_says_why(tmp_path):
     (bank / "specifications").mkdir()
     shutil.copy(spec_path("gqa"), bank / "specifications" / "a.txt")
     (bank / "specifications" / "b.txt").write_bytes(b"")
-    app = TutorApp(open_database(f"sqlite:///{tmp_path / 'db.sqlite'}"), bank, templates_dir(), FakeClock())
+    app = TutorApp(open_database(f"sqlite:///{tmp_path / 'db.sqlite'}"), bank, templates_dir(), FakeClock(),
+                   actor=Actor("learner", "learner"))
     async with app.run_test(size=(120, 40)) as pilot:
         await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
         assert app.screen.query_one(DataTable).row_count == 1

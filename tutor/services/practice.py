@@ -7,6 +7,7 @@ criteria due for review come first in the learner's next session.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -20,6 +21,7 @@ from tutor.practice.engine import Exchange, PracticeEngine
 from tutor.practice.review import review
 from tutor.rendering import TextRenderer
 from tutor.services.catalogue import NotFound
+from tutor.storage import audit_log
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction, as_utc
 
@@ -44,6 +46,13 @@ class PracticeService:
                 seconds=exchange.seconds, turn=exchange.turn, mode=exchange.mode, at=now,
             )
             session.add(row)
+            session.flush()
+            audit_log.append(session.connection(), now, learner, "practice.response", f"learner:{learner}",
+                             {"exchange": row.id, "unit": exchange.unit, "criterion": exchange.criterion,
+                              "criterion_id": row.criterion_id, "item": exchange.item_id,
+                              "item_version": exchange.item_version, "turn": exchange.turn,
+                              "verdict": exchange.verdict, "hints": exchange.hints_used,
+                              "answer_sha256": hashlib.sha256(exchange.answer.encode()).hexdigest()})
             if exchange.turn in MARKED_TURNS and exchange.verdict in ("secure", "partial", "thin", "none"):
                 self._review(session, learner, exchange, now)
             session.commit()

@@ -185,6 +185,10 @@ def init_schema(engine: Engine) -> None:
             for version in range(found + 1 if found else SCHEMA_VERSION + 1, SCHEMA_VERSION + 1):
                 for statement in MIGRATIONS.get(version, []):
                     connection.exec_driver_sql(statement)
+            # create_all adds missing tables, not indexes added to tables that already exist.
+            for table in SQLModel.metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(connection, checkfirst=True)
             for statement in _append_only_triggers(engine):
                 connection.exec_driver_sql(statement)
         if found != SCHEMA_VERSION:

@@ -295,6 +295,9 @@ class PracticeExchange(SQLModel, table=True):
     exact criterion version (and item version) it bears on. Never updated."""
 
     __tablename__ = "practice_exchange"
+    # Covers the coverage matrix's summary query (criterion IN, learner IN, turn IN, optional date range,
+    # grouped by learner and criterion) without touching the table.
+    __table_args__ = (Index("ix_practice_exchange_coverage", "criterion_id", "learner", "turn", "verdict", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     learner: str = Field(index=True, max_length=120)
     qualification: str = Field(max_length=40)

@@ -13,11 +13,16 @@ from textual.markup import escape
 
 from tutor.bank.audit import BankAudit, audit_bank
 from tutor.clock import SystemClock
+from tutor.domain.access import Actor, allowed
 from tutor.rendering import TextRenderer
+from tutor.services.accounts import AccountService
 from tutor.services.bundled import needs_bundled_import
 from tutor.services.catalogue import CatalogueService
+from tutor.services.guard import PRACTICE_PERMISSIONS, Guarded
 from tutor.services.practice import PracticeService, practice_engine
+from tutor.services.review import ReviewService
 from tutor.ui.commands import UnitCommands
+from tutor.ui.login import LoginScreen
 from tutor.ui.practice import PracticeScreen
 from tutor.ui.screens import HomeScreen, LoadingScreen, UnitScreen
 
@@ -32,11 +37,22 @@ class TutorApp(App[int]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self, engine: Engine, bank: Path, templates: Path, clock=None, learner: str = "learner") -> None:
+    def __init__(self, engine: Engine, bank: Path, templates: Path, clock=None, actor: Actor | None = None,
+                 os_user: str = "learner", hasher=None) -> None:
+        """``actor``: already signed in (tests); else the login screen asks. ``os_user`` names the
+        learner account a brand-new database is given; ``hasher`` is the password hasher (tests
+        pass a cheap one)."""
         super().__init__()
         self.clock = clock or SystemClock()
-        self.learner = learner
-        self.practice = PracticeService(engine, self.clock.now)
+        self.engine = engine
+        self.os_user = os_user
+        self.accounts = AccountService(engine, self.clock.now, hasher)
+        self.review = ReviewService(engine, self.clock.now)
+        self._practice = PracticeService(engine, self.clock.now)
+        self.actor: Actor | None = None
+        self.practice = None
+        if actor is not None:
+            self.sign_in(actor)
         self._audit: BankAudit | None = None
         self.bank = bank
         self.templates = templates
@@ -47,14 +63,43 @@ class TutorApp(App[int]):
     def render_text(self, template: str, **context) -> str:
         return self.renderer.render(template, **context)
 
+    @property
+    def learner(self) -> str:
+        return self.actor.username if self.actor else ""
+
+    def sign_in(self, actor: Actor) -> None:
+        """From now on the app acts as ``actor``; practice goes through the permission gate."""
+        self.actor = actor
+        self.practice = Guarded(self._practice, actor, PRACTICE_PERMISSIONS, self.engine, self.clock.now,
+                                own_work=True)
+        self.sub_title = actor.label
+
     def on_mount(self) -> None:
         if needs_bundled_import(self.catalogue, self.bank):
             self.push_screen(LoadingScreen())
         else:
-            self.push_screen(HomeScreen())
+            self.after_loading()
+
+    def after_loading(self) -> None:
+        """The catalogue is ready: the home screen if signed in, else the login (creating the first
+        accounts on a brand-new database, and saying how to sign in with them)."""
+        if self.actor is not None:
+            screen = HomeScreen()
+        else:
+            screen = LoginScreen(self.accounts.bootstrap(self.os_user))
+        if isinstance(self.screen, LoadingScreen):
+            self.switch_screen(screen)
+        else:
+            self.push_screen(screen)
+
+    def may(self, permission: str) -> bool:
+        return self.actor is not None and allowed(self.actor.role, permission)
 
     def action_continue_practice(self) -> None:
         """Back to the unit practised last, at its first criterion not yet practised."""
+        if not self.may("practice.own"):
+            self.notify(self.render_text("ui/login/learners_only.j2", actor=self.actor).strip(), severity="warning")
+            return
         last = self.practice.last_unit(self.learner)
         if last is None:
             self.notify(self.render_text("ui/practice/nothing_to_continue.j2").strip())
@@ -65,6 +110,21 @@ class TutorApp(App[int]):
     def open_unit(self, key: str):
         """Show one unit; awaitable, so tests and callers can wait until it is on screen."""
         return self.push_screen(UnitScreen(key))
+
+    def open_coverage(self, qualification: str, unit: str | None = None) -> None:
+        """The coverage matrix of a qualification (or one unit) for the signed-in reviewer."""
+        from tutor.ui.review import CoverageScreen
+
+        if not (self.may("review.read") or self.may("review.own")):
+            self.notify(self.render_text("ui/login/reviewers_only.j2", actor=self.actor).strip(), severity="warning")
+            return
+        self.push_screen(CoverageScreen(self.review, self.actor, qualification, unit=unit))
+
+    def start_practice(self, qualification: str, unit: str, title: str) -> None:
+        if not self.may("practice.own"):
+            self.notify(self.render_text("ui/login/learners_only.j2", actor=self.actor).strip(), severity="warning")
+            return
+        self.practise(qualification, unit, title)
 
     @work(thread=True, exclusive=True, group="practice")
     def practise(self, qualification: str, unit: str, title: str) -> None:

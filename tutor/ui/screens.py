@@ -42,7 +42,7 @@ class LoadingScreen(Screen):
         except Exception as exc:  # shown to the person, the app stays usable
             self.app.call_from_thread(self._failed, str(exc))
             return
-        self.app.call_from_thread(self.app.switch_screen, HomeScreen())
+        self.app.call_from_thread(self.app.after_loading)
 
     def _show_progress(self, done: int, total: int, what: str) -> None:
         self.query_one(ProgressBar).update(total=total, progress=done)
@@ -53,7 +53,7 @@ class LoadingScreen(Screen):
 
     def _failed(self, message: str) -> None:
         self.app.notify(self.app.render_text("ui/load_failed.j2", message=message).rstrip(), severity="error", timeout=30)
-        self.app.switch_screen(HomeScreen())
+        self.app.after_loading()
 
 
 class HomeScreen(Screen):
@@ -63,7 +63,13 @@ class HomeScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "open", "Open", show=True),
         Binding("c", "app.continue_practice", "Continue practice"),
+        Binding("m", "coverage", "Coverage"),
     ]
+
+    def action_coverage(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.app.open_coverage(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -137,14 +143,20 @@ class UnitScreen(Screen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,backspace", "app.pop_screen", "Back"),
         Binding("p", "practise", "Practise in a chat"),
+        Binding("m", "coverage", "Coverage"),
     ]
+
+    def action_coverage(self) -> None:
+        placement = self.unit_view.placements[0] if self.unit_view.placements else None
+        if placement is not None:
+            self.app.open_coverage(placement.qualification_number, self.unit_view.key)
 
     def action_practise(self) -> None:
         placement = self.unit_view.placements[0] if self.unit_view.placements else None
         if placement is None:
             self.notify(self.app.render_text("ui/practice/no_qualification.j2").strip(), severity="warning")
             return
-        self.app.practise(placement.qualification_number, self.unit_view.key, self.unit_view.title)
+        self.app.start_practice(placement.qualification_number, self.unit_view.key, self.unit_view.title)
 
     def __init__(self, key: str) -> None:
         super().__init__()

@@ -1,0 +1,102 @@
+"""A small centre for the review tests: accounts of every role, two cohorts, practice and test evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from argon2 import PasswordHasher
+
+from tests.conftest import copy_database
+
+PASSWORD = "correct horse battery"
+QUALIFICATION = "603/2394/2"
+UNIT = "2794-210"
+
+# username -> role; tina assesses lee and lou, tom assesses max.
+PEOPLE = {
+    "ada": "admin", "tina": "tutor", "tom": "tutor", "ivy": "invigilator", "quinn": "iqa",
+    "lee": "learner", "lou": "learner", "max": "learner",
+}
+
+
+def cheap_hasher() -> PasswordHasher:
+    """argon2id with tiny parameters: the tests exercise the logic, not the cost."""
+    return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@dataclass
+class Centre:
+    url: str
+    engine: object
+    clock: object
+    accounts: object
+    review: object
+    practice: object
+    sittings: object
+
+    def actor(self, username: str):
+        from tutor.domain.access import Actor
+
+        return Actor(username, PEOPLE[username], username.title())
+
+
+def build_centre(bank_url: str, tmp_path, clock) -> Centre:
+    from tutor.practice.engine import Exchange
+    from tutor.services.accounts import SETUP, AccountService
+    from tutor.services.practice import PracticeService
+    from tutor.services.review import ReviewService
+    from tutor.services.sittings import SittingService
+    from tutor.storage.engine import open_database
+
+    url = copy_database(bank_url, tmp_path / "centre.db")
+    engine = open_database(url)
+    accounts = AccountService(engine, clock.now, cheap_hasher())
+    for username, role in PEOPLE.items():
+        accounts.add_user(SETUP, username, username.title(), role, PASSWORD)
+    admin = _actor("ada")
+    accounts.add_cohort(admin, "Tina's group", QUALIFICATION, "tina")
+    accounts.enrol(admin, "Tina's group", ["lee", "lou"])
+    accounts.add_cohort(admin, "Tom's group", QUALIFICATION, "tom")
+    accounts.enrol(admin, "Tom's group", ["max"])
+    practice = PracticeService(engine, clock.now)
+    for learner, criterion, verdict, answer in (
+        ("lee", "1.1", "secure", "Political, economic, social, technological, legal, environmental"),
+        ("lee", "1.2", "partial", "It helps plan."),
+        ("lou", "1.1", "thin", "[@click=app.quit]x[/] [bold]not bold"),
+        ("max", "1.1", "secure", "PESTLE factors"),
+    ):
+        practice.record(learner, Exchange(QUALIFICATION, UNIT, criterion.split(".")[0], criterion, "Explain…",
+                                          None, None, answer, verdict, (0,), 1, 12.0, "answer"))
+        clock.advance(minutes=1)
+    sittings = SittingService(engine, clock.now)
+    return Centre(url, engine, clock, accounts, ReviewService(engine, clock.now), practice, sittings)
+
+
+def _actor(username: str):
+    from tutor.domain.access import Actor
+
+    return Actor(username, PEOPLE[username], username.title())
+
+
+def sit_test(centre: Centre, learners: dict[str, int]) -> int:
+    """A sitting of 2794-210 where each learner answers their first N questions right, the rest wrong."""
+    from tests.conftest import shown_keys
+
+    service = centre.sittings
+    sitting_id, start_code, _ = service.create_sitting(service.test_definition(UNIT), "ivy")
+    for number, (learner, right) in enumerate(learners.items(), start=1):
+        service.register_candidate(sitting_id, f"C{number:03}", learner.title(), "ivy", learner=learner)
+        attempt = service.start(sitting_id, f"C{number:03}", start_code)
+        keys = shown_keys(service, attempt)
+        for position in range(1, 26):
+            key = keys[position]
+            wrong = next(letter for letter in "ABCD" if letter != key)
+            service.save_answer(attempt, position, key if position <= right else wrong)
+        service.submit(attempt)
+    return sitting_id
+
+
+@pytest.fixture
+def centre(bank_url, tmp_path, clock) -> Centre:
+    return build_centre(bank_url, tmp_path, clock)

@@ -1,0 +1,175 @@
+"""The hash-chained audit log: what verify catches, in memory and in the database, and the triggers."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from tutor.domain.audit import GENESIS, AuditRecord, entry_hash, verify_chain
+from tutor.storage.tables import APPEND_ONLY_TABLES
+
+
+def chain(n: int) -> list[AuditRecord]:
+    records, prev = [], GENESIS
+    for seq in range(1, n + 1):
+        fields = (f"2026-11-23T09:00:{seq:02}.000000+00:00", f"user{seq % 3}", "test.answer", f"attempt:{seq}",
+                  f'{{"position":{seq}}}')
+        digest = entry_hash(prev, seq, *fields)
+        records.append(AuditRecord(seq, *fields, prev, digest))
+        prev = digest
+    return records
+
+
+def edited(records, index, **change):
+    out = list(records)
+    out[index] = dataclasses.replace(out[index], **change)
+    return out
+
+
+def rehashed(records: list[AuditRecord]) -> list[AuditRecord]:
+    """A forger's whole new chain: every hash recomputed."""
+    out, prev = [], GENESIS
+    for r in records:
+        digest = entry_hash(prev, r.seq, r.at, r.actor, r.kind, r.subject, r.data)
+        out.append(dataclasses.replace(r, prev_hash=prev, entry_hash=digest))
+        prev = digest
+    return out
+
+
+RECORDS = chain(8)
+
+
+@pytest.mark.parametrize(("name", "records", "broken", "words"), [
+    ("an edited answer", edited(RECORDS, 3, data='{"position":99}'), 4, "altered"),
+    ("an edited actor", edited(RECORDS, 0, actor="mallory"), 1, "altered"),
+    ("an edited time", edited(RECORDS, 6, at="2026-11-23T08:00:00.000000+00:00"), 7, "altered"),
+    ("a deleted entry", RECORDS[:2] + RECORDS[3:], 4, "does not follow"),
+    ("two entries swapped", RECORDS[:4] + [RECORDS[5], RECORDS[4]] + RECORDS[6:], 6, ""),
+    ("an entry moved to the end", RECORDS[:2] + RECORDS[3:] + [RECORDS[2]], 4, "does not follow"),
+    ("seq renumbered after a deletion",
+     RECORDS[:2] + [dataclasses.replace(r, seq=r.seq - 1) for r in RECORDS[3:]], 3, ""),
+])
+def test_verify_names_the_first_broken_link(name, records, broken, words):
+    report = verify_chain(records)
+    assert not report.ok, name
+    assert report.broken_seq == broken, (name, report)
+    assert words in report.problem
+
+
+def test_an_intact_chain_verifies_with_its_head():
+    report = verify_chain(RECORDS, anchored_head=RECORDS[4].entry_hash)
+    assert report.ok and report.entries == 8 and report.head == RECORDS[-1].entry_hash
+
+
+def test_a_rewritten_chain_is_caught_only_by_the_anchor():
+    forged = rehashed(edited(RECORDS, 2, data='{"position":42}'))
+    assert verify_chain(forged).ok  # consistent in itself
+    report = verify_chain(forged, anchored_head=RECORDS[-1].entry_hash)
+    assert not report.ok and "anchored head" in report.problem
+
+
+def test_a_chain_cut_back_is_caught_by_the_anchor():
+    assert not verify_chain(RECORDS[:5], anchored_head=RECORDS[-1].entry_hash).ok
+
+
+def test_empty_chain_is_intact():
+    assert verify_chain([]).ok and verify_chain([]).head == GENESIS
+
+
+# -- in the database ----------------------------------------------------------------------------
+
+
+def _run_cli(*args, url):
+    env = {k: v for k, v in os.environ.items() if k not in ("TUTOR_DEBUG",)}
+    env.update(TUTOR_DATABASE_URL=url, TUTOR_USER="quinn", TUTOR_PASSWORD="correct horse battery")
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
+
+
+def _raw(url: str) -> sqlite3.Connection:
+    return sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+
+
+def _drop_triggers(db: sqlite3.Connection) -> None:
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+        db.execute(f"DROP TRIGGER {name}")
+
+
+def test_the_database_refuses_update_and_delete_on_append_only_tables(centre):
+    from sqlalchemy import text
+
+    from tests.review.conftest import sit_test
+
+    sit_test(centre, {"lee": 20})  # test evidence too
+    with centre.engine.connect() as connection:
+        triggers = {name for (name,) in connection.execute(text("SELECT name FROM sqlite_master WHERE type='trigger'"))}
+        populated = [table for table in APPEND_ONLY_TABLES
+                     if connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()]
+    assert {f"{table}_no_{verb}" for table in APPEND_ONLY_TABLES for verb in ("update", "delete")} <= triggers
+    assert {"audit_entry", "attempt_answer", "practice_exchange", "test_evidence"} <= set(populated)
+    for table in populated:
+        for statement in (f"UPDATE {table} SET rowid = rowid", f"DELETE FROM {table}"):
+            with centre.engine.connect() as connection, pytest.raises((IntegrityError, OperationalError),
+                                                                      match="append-only"):
+                connection.execute(text(statement))
+
+
+@pytest.mark.parametrize(("tamper", "expected"), [
+    ("UPDATE audit_entry SET data = replace(data, 'secure', 'right') WHERE kind = 'practice.response' "
+     "AND seq = (SELECT min(seq) FROM audit_entry WHERE kind = 'practice.response')", "altered"),
+    ("UPDATE audit_entry SET actor = 'mallory' WHERE seq = 3", "entry 3 was altered"),
+    ("DELETE FROM audit_entry WHERE seq = 5", "entry 6 does not follow entry 4"),
+    ("UPDATE audit_entry SET seq = -seq WHERE seq IN (4, 5); UPDATE audit_entry SET seq = 5 WHERE seq = -4; "
+     "UPDATE audit_entry SET seq = 4 WHERE seq = -5", "entry 4"),
+])
+def test_audit_verify_names_the_tampered_row(centre, tamper, expected):
+    intact = _run_cli("audit", "verify", url=centre.url)
+    assert intact.returncode == 0, intact.stderr
+    assert "intact" in intact.stdout
+    db = _raw(centre.url)
+    _drop_triggers(db)
+    db.executescript(tamper)
+    db.close()
+    result = _run_cli("audit", "verify", url=centre.url)
+    assert result.returncode == 1
+    assert "BROKEN" in result.stdout and expected in result.stdout, result.stdout
+
+
+def test_audit_verify_against_an_exported_head_catches_a_rewrite(centre):
+    from tutor.storage import audit_log
+
+    _, head = audit_log.head(centre.engine)
+    # A forger rewrites the last entry and recomputes its hash: the chain is consistent again.
+    db = _raw(centre.url)
+    _drop_triggers(db)
+    seq, prev, at, actor, kind, subject = db.execute(
+        "SELECT seq, prev_hash, at, actor, kind, subject FROM audit_entry ORDER BY seq DESC LIMIT 1").fetchone()
+    forged_data = '{"forged":true}'
+    db.execute("UPDATE audit_entry SET data = ?, entry_hash = ? WHERE seq = ?",
+               (forged_data, entry_hash(prev, seq, at, actor, kind, subject, forged_data), seq))
+    db.close()
+    assert _run_cli("audit", "verify", url=centre.url).returncode == 0
+    result = _run_cli("audit", "verify", "--head", head, url=centre.url)
+    assert result.returncode == 1 and "anchored head" in result.stdout
+
+
+def test_every_kind_of_event_is_chained(centre):
+    """Responses, decisions, invigilator actions and logins all land in the chain."""
+    from tests.review.conftest import PASSWORD, sit_test
+    from tutor.storage import audit_log
+
+    centre.accounts.login("tina", PASSWORD)
+    sit_test(centre, {"lee": 20})
+    column = centre.review.criterion("603/2394/2", "2794-210", "1.1")
+    unit_id = centre.review.unit_id("603/2394/2", "2794-210")
+    centre.review.decide(centre.actor("tina"), "lee", unit_id, column.criterion_id, "competent")
+    kinds = {r.kind for r in audit_log.records(centre.engine)}
+    assert {"login.ok", "practice.response", "test.answer", "test.started", "test.submitted",
+            "test.candidate_registered", "decision.recorded", "user.added", "cohort.added"} <= kinds
+    assert verify_chain(audit_log.records(centre.engine)).ok

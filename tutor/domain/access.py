@@ -1,0 +1,100 @@
+"""Who may do what: roles, permissions, the login throttle and the password rule.
+
+Plain data and rules, enforced in the service layer (hiding a button is not authorisation):
+every guarded service method names one permission here, and a denial is logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+LEARNER, TUTOR, INVIGILATOR, IQA, ADMIN = "learner", "tutor", "invigilator", "iqa", "admin"
+ROLES = (LEARNER, TUTOR, INVIGILATOR, IQA, ADMIN)
+ROLE_LABELS = {
+    LEARNER: "learner",
+    TUTOR: "tutor (assessor)",
+    INVIGILATOR: "invigilator",
+    IQA: "internal quality assurer",
+    ADMIN: "admin",
+}
+
+_ALL = frozenset(ROLES)
+
+# permission -> (roles that hold it, what it lets them do: used in the denial message)
+PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
+    "catalogue.read": (_ALL, "read the catalogue"),
+    "catalogue.import": (frozenset({ADMIN}), "import specifications"),
+    "bank.inspect": (frozenset({TUTOR, IQA, ADMIN}), "inspect the question bank"),
+    "sitting.invigilate": (frozenset({INVIGILATOR, ADMIN}), "invigilate sittings"),
+    "sitting.results": (frozenset({INVIGILATOR, TUTOR, IQA, ADMIN}), "see sitting results"),
+    "sitting.release": (frozenset({INVIGILATOR, TUTOR, ADMIN}), "release results"),
+    "sitting.analyse": (frozenset({TUTOR, IQA, ADMIN}), "analyse a sitting's items"),
+    "practice.own": (frozenset({LEARNER}), "practise as a learner"),
+    "review.own": (frozenset({LEARNER}), "see their own evidence"),
+    "review.read": (frozenset({TUTOR, IQA, ADMIN}), "review learners' evidence"),
+    "review.decide": (frozenset({TUTOR}), "record assessment decisions"),
+    "iqa.sample": (frozenset({IQA}), "draw a quality-assurance sample"),
+    "iqa.review": (frozenset({IQA}), "record quality-assurance reviews"),
+    "export.portfolio": (frozenset({LEARNER, TUTOR, IQA, ADMIN}), "export portfolios"),
+    "audit.verify": (frozenset({IQA, ADMIN}), "verify the audit log"),
+    "user.manage": (frozenset({ADMIN}), "manage accounts and cohorts"),
+    "account.own": (_ALL, "change their own password"),
+}
+
+MAX_FAILED_LOGINS = 5
+"""Failed logins in a row that lock an account."""
+LOCKOUT = timedelta(minutes=5)
+"""How long a locked account stays locked; each further failure locks it again."""
+MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A signed-in person (or the setup account before any exists)."""
+
+    username: str
+    role: str
+    display_name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.username} ({ROLE_LABELS.get(self.role, self.role)})"
+
+
+class PermissionDenied(Exception):
+    """The actor's role does not allow the request; the message is one line for people."""
+
+
+def allowed(role: str, permission: str) -> bool:
+    roles, _ = PERMISSIONS[permission]
+    return role in roles
+
+
+def require(actor: Actor, permission: str) -> None:
+    roles, what = PERMISSIONS[permission]
+    if actor.role not in roles:
+        raise PermissionDenied(f"{actor.label} may not {what}")
+
+
+def lockout_for(failures: int) -> timedelta | None:
+    """After this many failures in a row, how long the account is locked (None: not locked)."""
+    return LOCKOUT if failures >= MAX_FAILED_LOGINS else None
+
+
+def password_problem(username: str, password: str) -> str | None:
+    """Why a new password is refused, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"a password needs at least {MIN_PASSWORD_LENGTH} characters"
+    if password.strip().lower() == username.strip().lower():
+        return "a password cannot be the user name"
+    return None
+
+
+def username_problem(username: str) -> str | None:
+    name = username.strip()
+    if not name or len(name) > 60:
+        return "a user name has 1 to 60 characters"
+    if not all(c.isalnum() or c in "._-" for c in name):
+        return "a user name uses letters, digits, '.', '_' and '-' only"
+    return None

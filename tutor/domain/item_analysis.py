@@ -1,0 +1,161 @@
+"""Classical item analysis of multiple-choice test results.
+
+Provides, from each candidate's right/wrong marks on a form:
+
+- per item (``ItemStatistics``): the facility (proportion correct, p), the corrected point-biserial
+  discrimination (the item against the rest score) and a flag for items worth reviewing;
+- per form (``FormStatistics``): the mean and variance of total scores and KR-20 reliability.
+
+Choices, stated so the numbers can be checked by hand:
+
+- An item missing from a candidate's marks is unanswered and counts as incorrect (0).
+- Variances are POPULATION variances (divide by N, the number of candidates), used consistently:
+  ``score_variance`` is the population variance of total scores, and
+  ``KR20 = k/(k-1) * (1 - sum(p*q) / score_variance)`` with ``q = 1 - p`` and k items.
+- Discrimination is the Pearson correlation between the item's 0/1 score and the candidate's total
+  on the OTHER items (the rest score), so the item does not correlate with itself. Pearson's r is
+  scale-free, so dividing by N or N-1 cancels.
+- Sums are kept in integers (and ``Fraction``) so that zero variance is detected exactly and the
+  mean, variance and KR-20 are correctly rounded; only the correlation's square root is floating.
+
+Pure: standard library only.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+NEAR_ZERO = 0.10  # a discrimination in [0, NEAR_ZERO) barely separates stronger from weaker candidates
+
+FLAG_NEGATIVE = "negative discrimination"
+FLAG_NEAR_ZERO = "near-zero discrimination"
+FLAG_NO_VARIANCE = "no variance"  # everyone right, or everyone wrong
+FLAG_NO_REST_VARIANCE = "no rest-score variance"  # the item varies but every rest score is the same
+
+
+@dataclass(frozen=True)
+class ItemStatistics:
+    """One item's statistics; ``discrimination`` is None when the correlation is undefined."""
+
+    key: str
+    answered: int  # candidates in the analysis (an unanswered item counts as incorrect)
+    correct: int
+    facility: float
+    discrimination: float | None
+    flag: str
+
+
+@dataclass(frozen=True)
+class FormStatistics:
+    """A form's statistics; ``kr20`` is None when it is undefined (see ``analyse``)."""
+
+    candidates: int
+    items: tuple[ItemStatistics, ...]
+    kr20: float | None
+    mean_score: float
+    score_variance: float
+
+
+def item_flag(discrimination: float | None, *, item_has_variance: bool) -> str:
+    """The review flag for an item: "" when nothing is wrong.
+
+    ``item_has_variance`` says whether some candidates got the item right and some wrong; it
+    tells apart the two reasons a discrimination can be undefined.
+    """
+    if discrimination is None:
+        return FLAG_NO_REST_VARIANCE if item_has_variance else FLAG_NO_VARIANCE
+    if discrimination < 0:
+        return FLAG_NEGATIVE
+    if discrimination < NEAR_ZERO:
+        return FLAG_NEAR_ZERO
+    return ""
+
+
+def analyse(responses: Mapping[str, Mapping[str, bool]], item_keys: Sequence[str]) -> FormStatistics:
+    """Analyse a form's results.
+
+    ``responses`` maps a candidate id to ``{item key: answered correctly?}``; an item missing from a
+    candidate's mapping counts as incorrect. ``item_keys`` names the form's items in order, and the
+    result's ``items`` follow that order.
+
+    ``kr20`` is None with fewer than 2 candidates, with fewer than 2 items (k/(k-1) is undefined) or
+    when every candidate has the same total (zero score variance).
+
+    Raises ValueError for no items, a duplicate item key, no candidates, or a response for an item
+    key not in ``item_keys``.
+    """
+    keys = tuple(item_keys)
+    if not keys:
+        raise ValueError("no items: item_keys is empty")
+    seen: set[str] = set()
+    for key in keys:
+        if key in seen:
+            raise ValueError(f"duplicate item key {key!r} in item_keys")
+        seen.add(key)
+    if not responses:
+        raise ValueError("no candidates: responses is empty")
+    for candidate, marks in responses.items():
+        for key in marks:
+            if key not in seen:
+                raise ValueError(f"candidate {candidate!r} has a response for unknown item {key!r}")
+
+    scores = [[1 if marks.get(key, False) else 0 for key in keys] for marks in responses.values()]
+    totals = [sum(row) for row in scores]
+    n = len(scores)
+
+    items = tuple(_item_statistics(key, [row[i] for row in scores], totals) for i, key in enumerate(keys))
+
+    # n * sum of squared deviations of the totals; the population variance is this over n**2.
+    total_ss_n = n * sum(t * t for t in totals) - sum(totals) ** 2
+    score_variance = Fraction(total_ss_n, n * n)
+    return FormStatistics(
+        candidates=n,
+        items=items,
+        kr20=_kr20(len(keys), [item.correct for item in items], n, total_ss_n),
+        mean_score=float(Fraction(sum(totals), n)),
+        score_variance=float(score_variance),
+    )
+
+
+def _item_statistics(key: str, item: list[int], totals: list[int]) -> ItemStatistics:
+    n = len(item)
+    correct = sum(item)
+    discrimination = _pearson(item, [t - x for t, x in zip(totals, item, strict=True)])
+    return ItemStatistics(
+        key=key,
+        answered=n,
+        correct=correct,
+        facility=correct / n,
+        discrimination=discrimination,
+        flag=item_flag(discrimination, item_has_variance=0 < correct < n),
+    )
+
+
+def _pearson(xs: list[int], ys: list[int]) -> float | None:
+    """Pearson's r of two integer sequences; None when either has zero variance.
+
+    Uses ``r = (n*Sxy - Sx*Sy) / sqrt((n*Sxx - Sx**2) * (n*Syy - Sy**2))``, exact in integers up to
+    the square root, so a zero variance or a zero covariance is never a rounding artefact.
+    """
+    n = len(xs)
+    sx, sy = sum(xs), sum(ys)
+    sxx = n * sum(x * x for x in xs) - sx * sx
+    syy = n * sum(y * y for y in ys) - sy * sy
+    if sxx == 0 or syy == 0:
+        return None
+    sxy = n * sum(x * y for x, y in zip(xs, ys, strict=True)) - sx * sy
+    if sxy == 0:
+        return 0.0
+    r = sxy / math.sqrt(sxx * syy)
+    return max(-1.0, min(1.0, r))
+
+
+def _kr20(k: int, corrects: list[int], n: int, total_ss_n: int) -> float | None:
+    """KR-20 from integer counts: sum(p*q)/var_total = sum(c*(n-c)) / (n*sum(T**2) - sum(T)**2)."""
+    if n < 2 or k < 2 or total_ss_n == 0:
+        return None
+    pq_n2 = sum(c * (n - c) for c in corrects)  # n**2 * sum(p*q)
+    return float(Fraction(k, k - 1) * (1 - Fraction(pq_n2, total_ss_n)))
