@@ -327,3 +327,34 @@ def test_missing_answer_lowers_facility_and_total():
     assert (q1.correct, q1.facility) == (2, 1.0)
     assert (q2.answered, q2.correct, q2.facility) == (2, 1, 0.5)
     assert stats.mean_score == pytest.approx(1.5)
+
+
+def test_analyse_forms_uses_only_the_candidates_who_saw_each_item():
+    """Three candidates, two-question forms from a pool of a, b, c (worked by hand):
+    c1 a✓ b✓ (total 2), c2 b✗ c✓ (1), c3 a✗ c✗ (0).
+    a: seen by c1 (1, rest 1) and c3 (0, rest 0): r = 1, facility 1/2.
+    b: c1 (1, rest 1) and c2 (0, rest 1): rest scores equal, so no discrimination.
+    c: c2 (1, rest 0) and c3 (0, rest 0): likewise.
+    KR-20 by position: p = 1/3 and 2/3, sum pq = 4/9; totals 2, 1, 0 have variance 2/3;
+    KR-20 = 2 * (1 - (4/9) / (2/3)) = 2/3."""
+    from tutor.domain.item_analysis import FLAG_NO_REST_VARIANCE, analyse_forms
+
+    stats = analyse_forms({"c1": [("a", True), ("b", True)], "c2": [("b", False), ("c", True)],
+                           "c3": [("a", False), ("c", False)]})
+    by_key = {s.key: s for s in stats.items}
+    assert by_key["a"].answered == 2 and by_key["a"].facility == 0.5
+    assert by_key["a"].discrimination == pytest.approx(1.0)
+    assert by_key["b"].discrimination is None and by_key["b"].flag == FLAG_NO_REST_VARIANCE
+    assert stats.kr20 == pytest.approx(2 / 3) and stats.mean_score == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(("forms", "message"), [
+    ({}, "no candidates"),
+    ({"c1": [("a", True)], "c2": [("a", True), ("b", False)]}, "differ in length"),
+    ({"c1": [("a", True), ("a", False)]}, "twice"),
+])
+def test_analyse_forms_rejects(forms, message):
+    from tutor.domain.item_analysis import analyse_forms
+
+    with pytest.raises(ValueError, match=message):
+        analyse_forms(forms)

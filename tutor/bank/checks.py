@@ -13,7 +13,16 @@ from dataclasses import asdict, dataclass
 from rapidfuzz import fuzz
 
 from tutor.bank.catalogue_index import CatalogueIndex
-from tutor.bank.model import KINDS, LETTERS, STATUSES, USES, Bank, CriterionRef, Item, SheetEntry
+from tutor.bank.model import (
+    KINDS,
+    LETTERS,
+    STATUSES,
+    USES,
+    Bank,
+    CriterionRef,
+    Item,
+    SheetEntry,
+)
 
 NEAR_COPY = 90  # rapidfuzz ratio at or above which two texts are near-copies
 _ABOVE = re.compile(r"\b(all|none|both) of the (above|these)\b", re.I)

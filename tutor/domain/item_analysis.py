@@ -159,3 +159,39 @@ def _kr20(k: int, corrects: list[int], n: int, total_ss_n: int) -> float | None:
         return None
     pq_n2 = sum(c * (n - c) for c in corrects)  # n**2 * sum(p*q)
     return float(Fraction(k, k - 1) * (1 - Fraction(pq_n2, total_ss_n)))
+
+
+def analyse_forms(forms: Mapping[str, Sequence[tuple[str, bool]]]) -> FormStatistics:
+    """Item analysis of a sitting whose candidates sat different forms drawn from one pool.
+
+    ``forms`` maps a candidate to their form: (item key, correct?) per question, in the order the
+    questions were numbered. Every form has the same length k.
+
+    - An item's facility and discrimination use only the candidates whose form held it; the rest
+      score is that candidate's total on their other k-1 questions.
+    - KR-20 treats question *positions* as the k items (the slot approach Moodle takes for random
+      questions), so it measures the internal consistency of the total score across forms.
+    """
+    if not forms:
+        raise ValueError("no candidates: forms is empty")
+    lengths = {len(form) for form in forms.values()}
+    if len(lengths) != 1:
+        raise ValueError(f"forms differ in length: {sorted(lengths)}")
+    k = lengths.pop()
+    if k == 0:
+        raise ValueError("no items: the forms are empty")
+    totals = {candidate: sum(1 for _, right in form if right) for candidate, form in forms.items()}
+    by_position = analyse({candidate: {f"{p:03}": right for p, (_, right) in enumerate(form)}
+                           for candidate, form in forms.items()}, [f"{p:03}" for p in range(k)])
+    seen: dict[str, tuple[list[int], list[int]]] = {}
+    for candidate, form in forms.items():
+        keys = [key for key, _ in form]
+        if len(set(keys)) != len(keys):
+            raise ValueError(f"candidate {candidate!r} has an item twice on their form")
+        for key, right in form:
+            marks, rest_totals = seen.setdefault(key, ([], []))
+            marks.append(int(right))
+            rest_totals.append(totals[candidate])
+    items = tuple(_item_statistics(key, marks, rest_totals) for key, (marks, rest_totals) in sorted(seen.items()))
+    return FormStatistics(candidates=len(forms), items=items, kr20=by_position.kr20,
+                          mean_score=by_position.mean_score, score_variance=by_position.score_variance)

@@ -23,7 +23,7 @@ from sqlmodel import Session, select
 
 from tutor.domain import audit as chain
 from tutor.domain.access import ADMIN, IQA, LEARNER, TUTOR, Actor, PermissionDenied
-from tutor.domain.item_analysis import FormStatistics, analyse
+from tutor.domain.item_analysis import FormStatistics, analyse_forms
 from tutor.domain.portfolio import (
     DECISIONS,
     CriterionRecord,
@@ -518,16 +518,15 @@ class ReviewService:
                 .join(t.Candidate, t.Candidate.id == t.Attempt.candidate_id)
                 .join(t.BankItem, t.BankItem.id == t.TestEvidence.bank_item_id)
                 .where(t.Candidate.sitting_id == sitting_id, t.Attempt.status == "submitted")).all()
-        responses: dict[str, dict[str, bool]] = defaultdict(dict)
+        forms: dict[str, list[tuple[int, str, bool]]] = defaultdict(list)
         meta: dict[str, tuple[int, str, str, str, str]] = {}
         for evidence, item_id, version, outcome, criterion, candidate in rows:
             key = f"{item_id}@{version}"
-            responses[str(candidate)][key] = evidence.correct
+            forms[str(candidate)].append((evidence.position, key, evidence.correct))
             meta.setdefault(key, (evidence.position, item_id, version, outcome, criterion))
-        if not responses:
+        if not forms:
             raise ReviewError(f"sitting {sitting_id} has no submitted attempts to analyse")
-        keys = sorted(meta, key=lambda k: (meta[k][3], meta[k][4], meta[k][1]))
-        form = analyse(responses, keys)
+        form = analyse_forms({c: [(key, right) for _, key, right in sorted(qs)] for c, qs in forms.items()})
         items = tuple(ItemRow(meta[s.key][0], meta[s.key][1], meta[s.key][2], meta[s.key][3], meta[s.key][4], s)
                       for s in form.items)
         return SittingAnalysis(sitting_id, sitting.test_code, form.candidates, form, items)
