@@ -168,10 +168,10 @@ def run_review_command(args: argparse.Namespace) -> int:
     elif command == "cohort":
         if action == "add":
             accounts.add_cohort(actor, args.name, args.qualification, args.tutor)
-            out(renderer.render("cli/review_done.txt.j2", action="cohort_added", name=args.name))
+            out(renderer.render("cli/review_done.txt.j2", action="cohort_added", cohort=args.name))
         elif action == "enrol":
             added = accounts.enrol(actor, args.name, args.learners)
-            out(renderer.render("cli/review_done.txt.j2", action="enrolled", name=args.name, count=added))
+            out(renderer.render("cli/review_done.txt.j2", action="enrolled", cohort=args.name, count=added))
         else:
             out(renderer.render("cli/cohorts.txt.j2", cohorts=accounts.cohorts(actor)))
     elif command == "review":
