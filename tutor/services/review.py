@@ -302,35 +302,40 @@ class ReviewService:
         self._read_gate(actor)
         with Session(self.engine) as session:
             self._check_reach(session, actor, learner)
-            judgements = self._judgements(session, learner, criterion_id)
-            items: list[EvidenceItem] = []
-            if filters.mode in (None, "practice"):
-                pe = t.PracticeExchange
-                query = _dated(select(pe).where(pe.learner == learner, pe.criterion_id == criterion_id,
-                                                pe.turn.in_(RESPONSE_TURNS)).order_by(pe.id), pe.at, filters)
-                bodies = {}
-                for row in session.exec(query):
-                    question = row.prompt
-                    if row.bank_item_id is not None:
-                        body = bodies.get(row.bank_item_id) or bodies.setdefault(
-                            row.bank_item_id, json.loads(session.get(t.BankItem, row.bank_item_id).body))
-                        question = _item_text(body)
-                    items.append(_with_judgement(EvidenceItem(
-                        "practice", row.id, as_utc(row.at), question, row.answer, _practice_mark(row.verdict),
-                        row.hints_used), judgements.get(("practice", row.id))))
-            if filters.mode in (None, "test"):
-                te = t.TestEvidence
-                query = _dated(select(te).where(te.learner == learner, te.criterion_id == criterion_id)
-                               .order_by(te.id), te.at, filters)
-                for row in session.exec(query):
-                    body = json.loads(session.get(t.BankItem, row.bank_item_id).body)
-                    chosen = f"{row.chosen}. {body['options'][row.chosen]}" if row.chosen else "(no answer)"
-                    mark = "test answer" if actor.role == LEARNER else ("correct" if row.correct else "incorrect")
-                    items.append(_with_judgement(EvidenceItem(
-                        "test", row.id, as_utc(row.at), _item_text(body), chosen, mark, 0),
-                        judgements.get(("test", row.id))))
-            items.sort(key=lambda item: item.at)
-            return items
+            return self._responses(session, actor, learner, criterion_id, filters)
+
+    def _responses(self, session: Session, actor: Actor, learner: str, criterion_id: int,
+                   filters: Filters = Filters()) -> list[EvidenceItem]:
+        """The query behind :meth:`responses`, for callers that have checked permission and reach."""
+        judgements = self._judgements(session, learner, criterion_id)
+        items: list[EvidenceItem] = []
+        if filters.mode in (None, "practice"):
+            pe = t.PracticeExchange
+            query = _dated(select(pe).where(pe.learner == learner, pe.criterion_id == criterion_id,
+                                            pe.turn.in_(RESPONSE_TURNS)).order_by(pe.id), pe.at, filters)
+            bodies = {}
+            for row in session.exec(query):
+                question = row.prompt
+                if row.bank_item_id is not None:
+                    body = bodies.get(row.bank_item_id) or bodies.setdefault(
+                        row.bank_item_id, json.loads(session.get(t.BankItem, row.bank_item_id).body))
+                    question = _item_text(body)
+                items.append(_with_judgement(EvidenceItem(
+                    "practice", row.id, as_utc(row.at), question, row.answer, _practice_mark(row.verdict),
+                    row.hints_used), judgements.get(("practice", row.id))))
+        if filters.mode in (None, "test"):
+            te = t.TestEvidence
+            query = _dated(select(te).where(te.learner == learner, te.criterion_id == criterion_id)
+                           .order_by(te.id), te.at, filters)
+            for row in session.exec(query):
+                body = json.loads(session.get(t.BankItem, row.bank_item_id).body)
+                chosen = f"{row.chosen}. {body['options'][row.chosen]}" if row.chosen else "(no answer)"
+                mark = "test answer" if actor.role == LEARNER else ("correct" if row.correct else "incorrect")
+                items.append(_with_judgement(EvidenceItem(
+                    "test", row.id, as_utc(row.at), _item_text(body), chosen, mark, 0),
+                    judgements.get(("test", row.id))))
+        items.sort(key=lambda item: item.at)
+        return items
 
     @staticmethod
     def _judgements(session: Session, learner: str, criterion_id: int) -> dict[tuple[str, int], t.EvidenceDecision]:
@@ -375,13 +380,8 @@ class ReviewService:
 
     @staticmethod
     def _check_source(session: Session, learner: str, criterion_id: int, source: str, source_id: int) -> None:
-        if source == "practice":
-            row = session.get(t.PracticeExchange, source_id)
-            ok = row is not None and row.learner == learner and row.criterion_id == criterion_id
-        else:
-            row = session.get(t.TestEvidence, source_id)
-            ok = row is not None and row.learner == learner and row.criterion_id == criterion_id
-        if not ok:
+        row = session.get(t.PracticeExchange if source == "practice" else t.TestEvidence, source_id)
+        if row is None or row.learner != learner or row.criterion_id != criterion_id:
             raise ReviewError(f"no {source} response {source_id} of {learner} on that criterion")
 
     def decide(self, actor: Actor, learner: str, unit_id: int, criterion_id: int | None, decision: str,
@@ -490,18 +490,6 @@ class ReviewService:
             session.commit()
             return row.id
 
-    def sample_plan(self, actor: Actor, plan_id: int) -> SamplePlanView:
-        gate(self.engine, self.now, actor, "review.read")
-        with Session(self.engine) as session:
-            plan = session.get(t.SamplePlan, plan_id)
-            if plan is None:
-                raise ReviewError(f"no sampling plan {plan_id}")
-            cohort = session.get(t.Cohort, plan.cohort_id)
-            titles = dict(session.exec(select(t.Unit.key, t.Unit.title)).all())
-            entries = tuple(SampleEntry(learner, key, titles.get(key, "")) for learner, key in json.loads(plan.sample))
-            return SamplePlanView(plan.id, cohort.name, plan.learner_percent, plan.unit_percent, plan.seed, entries,
-                                  plan.created_by, as_utc(plan.at))
-
     # -- test review ---------------------------------------------------------------------------
 
     def analyse_sitting(self, actor: Actor, sitting_id: int) -> SittingAnalysis:
@@ -559,7 +547,7 @@ class ReviewService:
                 unit = session.get(t.Unit, unit_id)
                 criteria = []
                 for column in unit_columns:
-                    evidence = tuple(self.responses(actor, learner, column.criterion_id))
+                    evidence = tuple(self._responses(session, actor, learner, column.criterion_id))
                     chain_ = decisions.get((unit_id, column.criterion_id), [])
                     criteria.append(CriterionRecord(column.outcome, column.number, column.text, column.kind, evidence,
                                                     chain_[-1] if chain_ else None, tuple(chain_[:-1])))

@@ -612,13 +612,6 @@ class SittingService:
             self._interrupt(session, sitting, attempt, session.get(t.Candidate, attempt.candidate_id))
 
     @staticmethod
-    def _latest_answer(session: Session, attempt_id: int, position: int) -> tuple[str | None, bool]:
-        row = session.exec(select(t.AttemptAnswer.chosen, t.AttemptAnswer.flagged)
-                           .where(t.AttemptAnswer.attempt_id == attempt_id, t.AttemptAnswer.position == position)
-                           .order_by(t.AttemptAnswer.id.desc()).limit(1)).first()
-        return (row[0], row[1]) if row else (None, False)
-
-    @staticmethod
     def _attempt_row(session: Session, attempt_id: int) -> t.Attempt:
         attempt = session.get(t.Attempt, attempt_id)
         if attempt is None:
@@ -737,4 +730,4 @@ def _form_and_rows_from(seed: int, data: str) -> tuple[Form, list[int]]:
 
 
 def _form_from_json(seed: int, data: str) -> Form:
-    return Form(seed, tuple(FormQuestion(p, i, v, o, c, tuple(order)) for p, i, v, o, c, order, _ in json.loads(data)))
+    return _form_and_rows_from(seed, data)[0]
