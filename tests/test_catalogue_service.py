@@ -134,3 +134,23 @@ def test_every_document_is_stored_under_its_own_identity(loaded):
     with Session(loaded.engine) as session:
         identities = session.exec(select(t.DocumentVersion.identity)).all()
     assert len(identities) == len(DOCUMENTS)
+
+
+def test_a_version_1_database_is_migrated_to_the_current_schema(tmp_path):
+    from sqlalchemy import inspect
+
+    url = f"sqlite:///{tmp_path / 'tutor.db'}"
+    engine = open_database(url)
+    with engine.begin() as connection:  # take it back to version 1's shape
+        connection.exec_driver_sql("DROP INDEX ix_candidate_learner")
+        connection.exec_driver_sql("ALTER TABLE candidate DROP COLUMN learner")
+        connection.exec_driver_sql("CREATE INDEX ix_attempt_answer_attempt_id ON attempt_answer (attempt_id)")
+        connection.exec_driver_sql("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    engine.dispose()
+    engine = open_database(url)
+    schema = inspect(engine)
+    assert "learner" in {column["name"] for column in schema.get_columns("candidate")}
+    assert {index["name"] for index in schema.get_indexes("candidate")} >= {"ix_candidate_learner"}
+    assert "ix_attempt_answer_attempt_id" not in {index["name"] for index in schema.get_indexes("attempt_answer")}
+    with Session(engine) as session:
+        assert session.get(t.Meta, "schema_version").value == str(t.SCHEMA_VERSION) == "3"

@@ -12,6 +12,19 @@ from tutor.services.sittings import SittingError
 from tutor.storage import tables as t
 
 
+@pytest.fixture(params=["sqlite3", "core"])
+def service(bank_url, clock, request):
+    """The sitting service, saving answers through each of the two answer transactions: sqlite3
+    directly (what SQLite gets) and SQLAlchemy Core (what PostgreSQL gets)."""
+    from tutor.services.sittings import SittingService
+    from tutor.storage.answer_writes import CoreAnswerTransaction, SqliteAnswerTransaction
+    from tutor.storage.engine import open_database
+
+    service = SittingService(open_database(bank_url), clock.now)
+    service.answer_transaction = SqliteAnswerTransaction if request.param == "sqlite3" else CoreAnswerTransaction
+    return service
+
+
 @pytest.fixture
 def sitting(service):
     test = service.test_definition("2794-210")

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -37,22 +36,8 @@ from tutor.domain.testing import (
 )
 from tutor.storage import audit_log
 from tutor.storage import tables as t
-from tutor.storage.engine import WriteConnection, WriteTransaction, as_utc
-
-_ATTEMPT = t.Attempt.__table__
-_CANDIDATE = t.Candidate.__table__
-_ANSWER = t.AttemptAnswer.__table__
-_ATTEMPT_STATE = (sa.select(_ATTEMPT.c.status, _ATTEMPT.c.allowed_seconds, _ATTEMPT.c.active_seconds,
-                            _ATTEMPT.c.running_since, _CANDIDATE.c.number)
-                  .join(_CANDIDATE, _CANDIDATE.c.id == _ATTEMPT.c.candidate_id)
-                  .where(_ATTEMPT.c.id == sa.bindparam("id")))
-_ATTEMPT_FORM = sa.select(_ATTEMPT.c.form_seed, _ATTEMPT.c.form).where(_ATTEMPT.c.id == sa.bindparam("id"))
-_LATEST_ANSWER = (sa.select(_ANSWER.c.chosen, _ANSWER.c.flagged)
-                  .where(_ANSWER.c.attempt_id == sa.bindparam("attempt"), _ANSWER.c.position == sa.bindparam("position"))
-                  .order_by(_ANSWER.c.id.desc()).limit(1))
-_UPDATE_CLOCK = (sa.update(_ATTEMPT).where(_ATTEMPT.c.id == sa.bindparam("attempt"))
-                 .values(active_seconds=sa.bindparam("active"), running_since=sa.bindparam("since")))
-_INSERT_ANSWER = sa.insert(_ANSWER)
+from tutor.storage.answer_writes import answer_transaction_kind
+from tutor.storage.engine import WriteTransaction, as_utc
 
 STALE_SECONDS = 15
 """A running attempt with no heartbeat for this long has lost its client (clients beat every second)."""
@@ -135,6 +120,9 @@ class SittingService:
         self.engine = engine
         self.now = now
         self._forms: dict[int, tuple[Form, list[int]]] = {}  # attempt id -> its form (never changes once drawn)
+        # The write transaction of the answer hot path: sqlite3 directly on SQLite, Core elsewhere
+        # (tests run the Core one on SQLite too, so both stay exercised).
+        self.answer_transaction = answer_transaction_kind(engine)
 
     # -- definitions -------------------------------------------------------------------------
 
@@ -299,16 +287,16 @@ class SittingService:
     def save_answer(self, attempt_id: int, position: int, shown: str | None, flagged: bool | None = None) -> SavedAnswer:
         """Commit a choice (``shown`` is the letter on screen; None clears it). Returns only after commit.
 
-        The hot path of a live test, so it is written in Core SQL on one connection: read the
-        attempt's clock, read the question's latest answer, update the clock, insert the answer,
-        append it to the audit chain, commit (one fsync on SQLite). The form is parsed once per
-        attempt and cached: it never changes after it is drawn.
+        The hot path of a live test, one write transaction (see :mod:`tutor.storage.answer_writes`):
+        read the attempt's clock, read the question's latest answer, move the clock, insert the
+        answer, append it to the audit chain, commit (one fsync on SQLite). The form is parsed once
+        per attempt and cached: it never changes after it is drawn.
         """
         if shown is not None and shown not in ("A", "B", "C", "D"):
             raise SittingError(f"answer {shown!r} is not one of A, B, C or D")
         expired = False
-        with WriteConnection(self.engine, "save the answer") as connection:
-            state = connection.execute(_ATTEMPT_STATE, {"id": attempt_id}).first()
+        with self.answer_transaction(self.engine, "save the answer") as store:
+            state = store.attempt_state(attempt_id)
             if state is None:
                 raise SittingError(f"no attempt {attempt_id}")
             status, allowed, active, running_since, number = state
@@ -319,37 +307,33 @@ class SittingService:
             else:
                 if status != "in_progress":
                     raise SittingError(f"the attempt is {status.replace('_', ' ')}: answers cannot be saved now")
-                form, item_rows = self._cached_form(connection, attempt_id)
+                form, item_rows = self._cached_form(store, attempt_id)
                 if not 1 <= position <= len(form.questions):
                     raise SittingError(f"there is no question {position}")
                 question = form.questions[position - 1]
-                latest = connection.execute(_LATEST_ANSWER, {"attempt": attempt_id, "position": position}).first()
-                previous_chosen, previous_flag = (latest[0], bool(latest[1])) if latest else (None, False)
+                previous_chosen, previous_flag = store.latest_answer(attempt_id, position) or (None, False)
                 own = question.shown_to_own(shown) if shown else None
                 if shown is None and flagged is not None:
                     own = previous_chosen  # flagging alone keeps the choice
                 flag = previous_flag if flagged is None else flagged
                 clock = _attached(clock, now)
-                connection.execute(_UPDATE_CLOCK, {"attempt": attempt_id, "active": clock.active_seconds,
-                                                   "since": clock.running_since})
-                connection.execute(_INSERT_ANSWER, {
-                    "attempt_id": attempt_id, "position": position, "bank_item_id": item_rows[position - 1],
-                    "chosen": own, "flagged": flag, "saved_at": now, "active_seconds": clock.active_seconds})
-                audit_log.append(connection, now, number, "test.answer", f"attempt:{attempt_id}",
-                                 {"position": position, "bank_item": item_rows[position - 1], "item": question.item_id,
-                                  "version": question.version, "chosen": own, "flagged": flag,
-                                  "active_seconds": round(clock.active_seconds, 3)})
-                connection.commit()
+                store.move_clock(attempt_id, clock.active_seconds, clock.running_since)
+                store.insert_answer(attempt_id, position, item_rows[position - 1], own, flag, now,
+                                    clock.active_seconds)
+                store.append_audit(now, number, "test.answer", f"attempt:{attempt_id}",
+                                   {"position": position, "bank_item": item_rows[position - 1],
+                                    "item": question.item_id, "version": question.version, "chosen": own,
+                                    "flagged": flag, "active_seconds": round(clock.active_seconds, 3)})
+                store.commit()
         if expired:
             self.heartbeat(attempt_id)  # submits the attempt at its deadline with every saved answer
             raise SittingError("time is up: the test was submitted with your saved answers; this answer was not saved")
         return SavedAnswer(position, shown, now, clock.remaining(now))
 
-    def _cached_form(self, connection, attempt_id: int) -> tuple[Form, list[int]]:
+    def _cached_form(self, store, attempt_id: int) -> tuple[Form, list[int]]:
         cached = self._forms.get(attempt_id)
         if cached is None:
-            seed, data = connection.execute(_ATTEMPT_FORM, {"id": attempt_id}).one()
-            cached = self._forms[attempt_id] = _form_and_rows_from(seed, data)
+            cached = self._forms[attempt_id] = _form_and_rows_from(*store.attempt_form(attempt_id))
         return cached
 
     def heartbeat(self, attempt_id: int) -> float:

@@ -33,13 +33,18 @@ def append(connection: Connection, moment: datetime, actor: str, kind: str, subj
     """Add one entry to the chain in the connection's transaction; return its hash."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_AUDIT_LOCK})")
-    row = connection.execute(_HEAD).first()
-    seq, prev = (row[0] + 1, row[1]) if row else (1, GENESIS)
+    entry = next_entry(connection.execute(_HEAD).first(), moment, actor, kind, subject, data)
+    connection.execute(_INSERT, entry)
+    return entry["entry_hash"]
+
+
+def next_entry(head_row: tuple[int, str] | None, moment: datetime, actor: str, kind: str, subject: str,
+               data: dict) -> dict:
+    """The row that follows the chain's head (``(seq, entry_hash)`` of the last entry, or None)."""
+    seq, prev = (head_row[0] + 1, head_row[1]) if head_row else (1, GENESIS)
     at, body = stamp(moment), canonical_json(data)
-    digest = entry_hash(prev, seq, at, actor, kind, subject, body)
-    connection.execute(_INSERT, {"seq": seq, "at": at, "actor": actor, "kind": kind, "subject": subject,
-                                 "data": body, "prev_hash": prev, "entry_hash": digest})
-    return digest
+    return {"seq": seq, "at": at, "actor": actor, "kind": kind, "subject": subject, "data": body,
+            "prev_hash": prev, "entry_hash": entry_hash(prev, seq, at, actor, kind, subject, body)}
 
 
 def records(engine: Engine, batch: int = 5000) -> Iterator[AuditRecord]:

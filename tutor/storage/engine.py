@@ -80,30 +80,6 @@ class WriteTransaction:
         return False
 
 
-class WriteConnection:
-    """``with WriteConnection(engine, "save the answer") as connection``: one write transaction on a
-    Core connection (no ORM), for hot paths; commit with ``connection.commit()``. A database
-    failure becomes a one-line StorageError saying nothing was saved."""
-
-    def __init__(self, engine: Engine, what: str) -> None:
-        self.engine = engine
-        self.what = what
-
-    def __enter__(self):
-        try:
-            self.connection = self.engine.connect().execution_options(write=True)
-            self.connection.begin()
-        except SQLAlchemyError as exc:
-            raise StorageError(f"could not {self.what}: {describe_db_error(exc)}; nothing was saved") from None
-        return self.connection
-
-    def __exit__(self, exc_type, exc, tb) -> bool:
-        self.connection.close()  # rolls back anything not committed
-        if exc is not None and isinstance(exc, SQLAlchemyError):
-            raise StorageError(f"could not {self.what}: {describe_db_error(exc)}; nothing was saved") from None
-        return False
-
-
 def as_utc(moment: datetime | None) -> datetime | None:
     """SQLite hands datetimes back naive; they were stored as UTC."""
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
@@ -163,6 +139,7 @@ def _append_only_triggers(engine: Engine) -> list[str]:
 # New tables need none (create_all adds them); new columns on existing tables do.
 MIGRATIONS: dict[int, list[str]] = {
     2: ["ALTER TABLE candidate ADD COLUMN learner VARCHAR(60)"],
+    3: ["DROP INDEX IF EXISTS ix_attempt_answer_attempt_id"],  # ix_attempt_answer_latest serves its queries
 }
 
 

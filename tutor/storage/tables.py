@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 """Bump when tables change; :func:`tutor.storage.engine.init_schema` refuses databases from a newer tutor."""
 
 
@@ -263,9 +263,11 @@ class AttemptAnswer(SQLModel, table=True):
     """Every answer a candidate chose, in order; the latest per question counts. Never updated."""
 
     __tablename__ = "attempt_answer"
+    # One index serves both the latest answer of a question and every answer of an attempt; a
+    # second on attempt_id alone would only add a page to every answer's commit.
     __table_args__ = (Index("ix_attempt_answer_latest", "attempt_id", "position", "id"),)
     id: int | None = Field(default=None, primary_key=True)
-    attempt_id: int = Field(foreign_key="attempt.id", index=True, ondelete="CASCADE")
+    attempt_id: int = Field(foreign_key="attempt.id", ondelete="CASCADE")
     position: int
     bank_item_id: int = Field(foreign_key="bank_item.id")
     chosen: str | None = Field(default=None, max_length=1)  # the item's own letter; None clears
