@@ -42,6 +42,12 @@ class Centre:
 
 
 def build_centre(bank_url: str, tmp_path, clock) -> Centre:
+    """The centre on a private copy of the SQLite bank database."""
+    return build_centre_on(copy_database(bank_url, tmp_path / "centre.db"), clock)
+
+
+def build_centre_on(url: str, clock) -> Centre:
+    """The centre on a database of any kind that already holds the bundled catalogue and bank."""
     from tutor.practice.engine import Exchange
     from tutor.services.accounts import SETUP, AccountService
     from tutor.services.practice import PracticeService
@@ -49,7 +55,6 @@ def build_centre(bank_url: str, tmp_path, clock) -> Centre:
     from tutor.services.sittings import SittingService
     from tutor.storage.engine import open_database
 
-    url = copy_database(bank_url, tmp_path / "centre.db")
     engine = open_database(url)
     accounts = AccountService(engine, clock.now, cheap_hasher())
     for username, role in PEOPLE.items():
