@@ -76,7 +76,12 @@ def test_test_responses_show_the_item_as_shown_and_the_option_chosen(centre):
     column = centre.review.criterion(QUALIFICATION, UNIT, "1.1")
     tests = [i for i in centre.review.responses(centre.actor("tina"), "lee", column.criterion_id) if i.source == "test"]
     assert tests and all(i.automatic_mark == "incorrect" for i in tests)
-    assert all("\nA. " in i.question and i.answer[0] in "ABCD" for i in tests)
+    with Session(centre.engine) as session:
+        attempt_id = session.exec(select(t.Attempt.id).join(t.Candidate).where(t.Candidate.learner == "lee")).one()
+    # Exactly what the candidate's screen showed: options shuffled, under the letters they pressed.
+    seen = {"\n".join([q.stem, *(f"{letter}. {text}" for letter, text in q.options.items())]):
+            f"{q.chosen}. {q.options[q.chosen]}" for q in centre.sittings.view(attempt_id).questions}
+    assert {i.question: i.answer for i in tests}.items() <= seen.items()
 
 
 def test_corrections_are_new_rows_that_point_at_the_old(centre):

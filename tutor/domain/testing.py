@@ -6,6 +6,7 @@ for quality assurance and a 60-minute test is tested in milliseconds.
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -232,3 +233,16 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 def check_transition(status: str, to: str) -> None:
     if to not in TRANSITIONS.get(status, ()):
         raise TestRuleError(f"an attempt that is {status.replace('_', ' ')} cannot become {to.replace('_', ' ')}")
+
+
+def form_to_json(form: Form, item_rows: dict[tuple[str, str], int]) -> str:
+    """The form as stored: each question with the bank row of the exact item version it shows."""
+    return json.dumps([[q.position, q.item_id, q.version, q.outcome, q.criterion, "".join(q.option_order),
+                        item_rows[(q.item_id, q.version)]] for q in form.questions])
+
+
+def form_from_json(seed: int, data: str) -> tuple[Form, list[int]]:
+    """A stored form and the bank row of each question's item version, in question order."""
+    entries = json.loads(data)
+    form = Form(seed, tuple(FormQuestion(p, i, v, o, c, tuple(order)) for p, i, v, o, c, order, _ in entries))
+    return form, [entry[6] for entry in entries]

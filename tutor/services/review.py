@@ -33,6 +33,7 @@ from tutor.domain.portfolio import (
     Portfolio,
     UnitRecord,
 )
+from tutor.domain.testing import LETTERS, Form, form_from_json
 from tutor.services.accounts import gate
 from tutor.storage import audit_log
 from tutor.storage import tables as t
@@ -327,12 +328,18 @@ class ReviewService:
             te = t.TestEvidence
             query = _dated(select(te).where(te.learner == learner, te.criterion_id == criterion_id)
                            .order_by(te.id), te.at, filters)
+            forms: dict[int, Form] = {}  # attempt id -> its form: the option order the candidate saw
             for row in session.exec(query):
                 body = json.loads(session.get(t.BankItem, row.bank_item_id).body)
-                chosen = f"{row.chosen}. {body['options'][row.chosen]}" if row.chosen else "(no answer)"
+                if row.attempt_id not in forms:
+                    attempt = session.get(t.Attempt, row.attempt_id)
+                    forms[row.attempt_id] = form_from_json(attempt.form_seed, attempt.form)[0]
+                shown = forms[row.attempt_id].questions[row.position - 1]
+                chosen = (f"{shown.own_to_shown(row.chosen)}. {body['options'][row.chosen]}" if row.chosen
+                          else "(no answer)")
                 mark = "test answer" if actor.role == LEARNER else ("correct" if row.correct else "incorrect")
                 items.append(_with_judgement(EvidenceItem(
-                    "test", row.id, as_utc(row.at), _item_text(body), chosen, mark, 0),
+                    "test", row.id, as_utc(row.at), _item_text(body, shown.option_order), chosen, mark, 0),
                     judgements.get(("test", row.id))))
         items.sort(key=lambda item: item.at)
         return items
@@ -605,8 +612,12 @@ def _dated(query, column, filters: Filters):
     return query
 
 
-def _item_text(body: dict) -> str:
-    options = "\n".join(f"{letter}. {text}" for letter, text in sorted(body.get("options", {}).items()))
+def _item_text(body: dict, option_order: tuple[str, ...] | None = None) -> str:
+    """The question as shown: its stem and options, in the order and under the letters the person
+    saw (a test form shuffles them; ``option_order[i]`` is the item's own letter shown i-th)."""
+    own = body.get("options", {})
+    order = option_order or tuple(sorted(own))
+    options = "\n".join(f"{LETTERS[i]}. {own[letter]}" for i, letter in enumerate(order))
     return f"{body.get('stem', '')}\n{options}".strip()
 
 

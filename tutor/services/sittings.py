@@ -24,7 +24,6 @@ from tutor.domain.testing import (
     CENTRE,
     AttemptClock,
     Form,
-    FormQuestion,
     PoolItem,
     TestDefinition,
     TestResult,
@@ -32,6 +31,8 @@ from tutor.domain.testing import (
     assemble_form,
     centre_blueprint,
     check_transition,
+    form_from_json,
+    form_to_json,
     score,
 )
 from tutor.storage import audit_log
@@ -268,7 +269,7 @@ class SittingService:
     def view(self, attempt_id: int) -> AttemptView:
         with Session(self.engine) as session:
             attempt, candidate, sitting = self._attempt_context(session, attempt_id)
-            form = _form_from_json(attempt.form_seed, attempt.form)
+            form = form_from_json(attempt.form_seed, attempt.form)[0]
             latest = self._latest_answers(session, attempt.id)
             items = self._form_items(session, form)
             questions = []
@@ -333,7 +334,7 @@ class SittingService:
     def _cached_form(self, store, attempt_id: int) -> tuple[Form, list[int]]:
         cached = self._forms.get(attempt_id)
         if cached is None:
-            cached = self._forms[attempt_id] = _form_and_rows_from(*store.attempt_form(attempt_id))
+            cached = self._forms[attempt_id] = form_from_json(*store.attempt_form(attempt_id))
         return cached
 
     def heartbeat(self, attempt_id: int) -> float:
@@ -528,7 +529,7 @@ class SittingService:
         now = self.now()
         clock = AttemptClock.for_test(test, candidate.extra_time_percent).start(now)
         rows = {k: row_id for k, (row_id, _) in self._form_items(session, form, raw=True).items()}
-        attempt = t.Attempt(candidate_id=candidate.id, form_seed=seed, form=_form_to_json(form, rows),
+        attempt = t.Attempt(candidate_id=candidate.id, form_seed=seed, form=form_to_json(form, rows),
                             status="in_progress", allowed_seconds=clock.allowed_seconds, started_at=now)
         _store_clock(attempt, clock)
         session.add(attempt)
@@ -564,7 +565,7 @@ class SittingService:
     def _record_evidence(self, session: Session, attempt: t.Attempt, result: TestResult, end: datetime) -> None:
         """Every question of the finished attempt, as marked, against the criterion its item tests."""
         candidate = session.get(t.Candidate, attempt.candidate_id)
-        form, item_rows = _form_and_rows(attempt)
+        form, item_rows = form_from_json(attempt.form_seed, attempt.form)
         answers = self._latest_answers(session, attempt.id)
         items = {r.id: r for r in session.exec(select(t.BankItem).where(t.BankItem.id.in_(set(item_rows))))}
         for question, row_id in zip(form.questions, item_rows, strict=True):
@@ -576,7 +577,7 @@ class SittingService:
                 correct=chosen is not None and chosen == json.loads(item.body)["key"], at=end))
 
     def _score(self, session: Session, sitting: t.Sitting, attempt: t.Attempt) -> TestResult:
-        form = _form_from_json(attempt.form_seed, attempt.form)
+        form = form_from_json(attempt.form_seed, attempt.form)[0]
         keys = {k: json.loads(body)["key"] for k, (_, body) in self._form_items(session, form, raw=True).items()}
         answers = {p: chosen for p, (chosen, _) in self._latest_answers(session, attempt.id).items() if chosen}
         return score(form, answers, keys, _definition(sitting))
@@ -695,23 +696,3 @@ def _store_clock(attempt: t.Attempt, clock: AttemptClock) -> None:
 def _attached(clock: AttemptClock, now: datetime) -> AttemptClock:
     """A live client's sign of life: start a stopped clock (after a resume), else checkpoint it."""
     return clock.checkpoint(now) if clock.running else clock.start(now)
-
-
-def _form_to_json(form: Form, item_rows: dict[tuple[str, str], int]) -> str:
-    """The form as stored: each question with the bank row of the exact item version it shows."""
-    return json.dumps([[q.position, q.item_id, q.version, q.outcome, q.criterion, "".join(q.option_order),
-                        item_rows[(q.item_id, q.version)]] for q in form.questions])
-
-
-def _form_and_rows(attempt: t.Attempt) -> tuple[Form, list[int]]:
-    return _form_and_rows_from(attempt.form_seed, attempt.form)
-
-
-def _form_and_rows_from(seed: int, data: str) -> tuple[Form, list[int]]:
-    entries = json.loads(data)
-    form = Form(seed, tuple(FormQuestion(p, i, v, o, c, tuple(order)) for p, i, v, o, c, order, _ in entries))
-    return form, [entry[6] for entry in entries]
-
-
-def _form_from_json(seed: int, data: str) -> Form:
-    return _form_and_rows_from(seed, data)[0]

@@ -100,7 +100,7 @@ def make_engine(url: str) -> Engine:
         except OSError as exc:
             raise StorageError(f"cannot create the database folder {folder}: {exc.strerror}") from None
     try:
-        engine = create_engine(url, **({} if is_sqlite else {"pool_pre_ping": True}))
+        engine = create_engine(url, **({"pool_use_lifo": True} if is_sqlite else {"pool_pre_ping": True}))
     except (NoSuchModuleError, ImportError) as exc:
         hint = " (for PostgreSQL: pip install 'tutor-cs[postgres]')" if "postgres" in shown else ""
         raise StorageError(f"cannot open the database {shown}: its driver is not installed: {exc}{hint}") from None
