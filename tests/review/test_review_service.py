@@ -154,6 +154,22 @@ def test_item_analysis_of_a_sitting(centre):
     assert analysis.candidates == 3 and len(analysis.items) > 0
     assert all(0.0 <= i.stats.facility <= 1.0 for i in analysis.items)
     assert analysis.form.mean_score == pytest.approx((25 + 18 + 5) / 3)
+    order = [(int(i.outcome), [int(n) for n in i.criterion.split(".")]) for i in analysis.items]
+    assert order == sorted(order) and {o for o, _ in order} == {1, 2, 3, 4}  # the specification's order
+
+
+@pytest.mark.parametrize(("unit", "number", "message"), [
+    ("2794-210", "9.9", "no criterion 9.9 in unit 2794-210"),
+    ("9999-999", "1.1", "no unit '9999-999' in qualification 603/2394/2"),
+    ("9999-999", None, "no unit '9999-999' in qualification 603/2394/2"),
+])
+def test_an_unknown_unit_or_criterion_is_named(centre, unit, number, message):
+    with pytest.raises(ReviewError, match=message):
+        if number is None:
+            centre.review.unit_id(QUALIFICATION, unit)
+        else:
+            centre.review.criterion(QUALIFICATION, unit, number)
+    assert centre.review.criterion(QUALIFICATION, " 2794-210 ", " 1.2 ").number == "1.2"
 
 
 def test_the_portfolio_holds_evidence_decisions_and_the_audit_head(centre):

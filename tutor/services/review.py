@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func
+from sqlalchemy import case, func, or_
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -189,7 +189,9 @@ class ReviewService:
             raise ReviewError(f"no qualification {number.strip()!r} in the catalogue")
         return qual
 
-    def _columns(self, session: Session, qual: t.Qualification, unit: str | None) -> list[Column]:
+    def _columns(self, session: Session, qual: t.Qualification, unit: str | None,
+                 number: str | None = None) -> list[Column]:
+        """The qualification's criteria in order (or one unit's, or one criterion of a unit)."""
         query = (select(t.Criterion.id, t.Unit.id, t.Unit.key, t.Unit.local_id, t.Outcome.number, t.Criterion.number,
                         t.Outcome.kind, t.Criterion.text)
                  .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
@@ -197,12 +199,14 @@ class ReviewService:
                  .join(t.UnitMembership, t.UnitMembership.unit_id == t.Unit.id)
                  .where(t.UnitMembership.qualification_id == qual.id)
                  .order_by(t.UnitMembership.position, t.Outcome.position, t.Criterion.position))
-        rows = session.exec(query).all()
         if unit is not None:
             wanted = unit.strip().lower()
-            rows = [r for r in rows if wanted in (r[2].lower(), (r[3] or "").lower())]
-            if not rows:
-                raise ReviewError(f"no unit {unit.strip()!r} in qualification {qual.number}")
+            query = query.where(or_(func.lower(t.Unit.key) == wanted, func.lower(t.Unit.local_id) == wanted))
+        if number is not None:
+            query = query.where(t.Criterion.number == number.strip())
+        rows = session.exec(query).all()
+        if unit is not None and not rows and (number is None or not self._columns(session, qual, unit)):
+            raise ReviewError(f"no unit {unit.strip()!r} in qualification {qual.number}")
         return [Column(r[0], r[1], r[2], r[4], r[5], r[6], r[7]) for r in rows]
 
     def _unit(self, session: Session, qualification: str, unit: str) -> t.Unit:
@@ -212,10 +216,10 @@ class ReviewService:
 
     def _criterion(self, session: Session, qualification: str, unit: str, number: str) -> Column:
         qual = self._qualification(session, qualification)
-        for column in self._columns(session, qual, unit):
-            if column.number == number.strip():
-                return column
-        raise ReviewError(f"no criterion {number.strip()} in unit {unit.strip()}")
+        columns = self._columns(session, qual, unit, number)
+        if not columns:
+            raise ReviewError(f"no criterion {number.strip()} in unit {unit.strip()}")
+        return columns[0]
 
     # -- coverage ------------------------------------------------------------------------------
 
@@ -522,8 +526,11 @@ class ReviewService:
         if not forms:
             raise ReviewError(f"sitting {sitting_id} has no submitted attempts to analyse")
         form = analyse_forms({c: [(key, right) for _, key, right in sorted(qs)] for c, qs in forms.items()})
-        items = tuple(ItemRow(meta[s.key][0], meta[s.key][1], meta[s.key][2], meta[s.key][3], meta[s.key][4], s)
-                      for s in form.items)
+        rows_by_key = (ItemRow(meta[s.key][0], meta[s.key][1], meta[s.key][2], meta[s.key][3], meta[s.key][4], s)
+                       for s in form.items)
+        # In the order of the specification: outcome, then criterion (1.2 before 1.10), then item.
+        items = tuple(sorted(rows_by_key, key=lambda row: (_numbers(row.outcome), _numbers(row.criterion),
+                                                            row.item_id, row.version)))
         return SittingAnalysis(sitting_id, sitting.test_code, form.candidates, form, items)
 
     # -- portfolio and audit -------------------------------------------------------------------
@@ -610,6 +617,11 @@ def _dated(query, column, filters: Filters):
     if filters.until is not None:
         query = query.where(column < filters.until)
     return query
+
+
+def _numbers(dotted: str) -> tuple[int | str, ...]:
+    """"1.10" -> (1, 10): numbers sort as numbers, anything else as text after them."""
+    return tuple(int(part) if part.isdigit() else 10**9 for part in dotted.split(".")) + (dotted,)
 
 
 def _item_text(body: dict, option_order: tuple[str, ...] | None = None) -> str:
