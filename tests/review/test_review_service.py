@@ -188,3 +188,46 @@ def test_the_portfolio_holds_evidence_decisions_and_the_audit_head(centre):
     criterion = next(c for c in unit.criteria if c.outcome == "1" and c.number == column.number)
     assert criterion.decision.decision == "competent" and criterion.decision.assessor == "tina"
     assert criterion.evidence[0].accepted and criterion.evidence[0].reference == "EV-42"
+
+
+def test_evidence_and_decisions_carry_over_to_a_new_version_of_the_specification(centre):
+    """A re-issued specification is imported as a new version with new criterion rows; what was
+    recorded against the old rows still counts for the same criteria (unit, outcome, number)."""
+    from tests.conftest import ERRATA, spec_path
+    from tutor.importer import parse_bytes
+    from tutor.importer.errata import load_errata_dir
+    from tutor.services.catalogue import CatalogueService
+
+    review, tina = centre.review, centre.actor("tina")
+    old_12, old_11 = review.criterion(QUALIFICATION, UNIT, "1.2"), review.criterion(QUALIFICATION, UNIT, "1.1")
+    old_unit = review.unit_id(QUALIFICATION, UNIT)
+    response = review.responses(tina, "lee", old_12.criterion_id)[0]
+    first_judgement = review.judge_evidence(tina, "lee", old_12.criterion_id, "practice", response.source_id, True,
+                                            "EV-1")
+    first_decision = review.decide(tina, "lee", old_unit, old_11.criterion_id, "competent")
+
+    original = spec_path("cityguilds").read_text(encoding="utf-8")
+    changed = original.replace(old_12.text, old_12.text + " in detail", 1)
+    assert changed != original
+    result = CatalogueService(centre.engine, centre.clock.now).import_reading(
+        parse_bytes(changed.encode(), load_errata_dir(ERRATA)), "cityguilds.txt")
+    assert result.status == "new version"
+
+    new_12, new_11 = review.criterion(QUALIFICATION, UNIT, "1.2"), review.criterion(QUALIFICATION, UNIT, "1.1")
+    assert new_12.criterion_id != old_12.criterion_id and new_12.text.endswith(" in detail")
+    assert cell(centre, "tina", "lee", "1.2") == ACCEPTED
+    assert cell(centre, "tina", "lee", "1.1") == DECIDED
+    (carried,) = [i for i in review.responses(tina, "lee", new_12.criterion_id) if i.source_id == response.source_id]
+    assert carried.accepted is True
+    # Corrections made on the new version point at what was recorded on the old one.
+    correction = review.judge_evidence(tina, "lee", new_12.criterion_id, "practice", response.source_id, False, "",
+                                       "Too thin after all")
+    new_unit = review.unit_id(QUALIFICATION, UNIT)
+    second_decision = review.decide(tina, "lee", new_unit, new_11.criterion_id, "not_yet_competent", "Re-check")
+    with Session(centre.engine) as session:
+        assert session.get(t.EvidenceDecision, correction).supersedes_id == first_judgement
+        assert session.get(t.AssessmentDecision, second_decision).supersedes_id == first_decision
+    record = next(c for u in review.portfolio(tina, "lee").units if u.key == UNIT for c in u.criteria
+                  if c.number == "1.1")
+    assert record.decision.decision == "not_yet_competent"
+    assert [d.decision for d in record.history] == ["competent"]

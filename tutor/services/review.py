@@ -221,6 +221,55 @@ class ReviewService:
             raise ReviewError(f"no criterion {number.strip()} in unit {unit.strip()}")
         return columns[0]
 
+    @staticmethod
+    def _lineage(session: Session, qual: t.Qualification, columns: list[Column]) -> tuple[dict[int, int], dict[int, int]]:
+        """Criterion and unit ids of every imported version of the qualification's document, mapped
+        to the current ones (same unit key, outcome number and criterion number): evidence and
+        decisions recorded against an earlier version of the specification still count, against
+        the criterion as it stands now."""
+        criteria = {c.criterion_id: c.criterion_id for c in columns}
+        units = {c.unit_id: c.unit_id for c in columns}
+        current = {(c.unit_key, c.outcome, c.number): c for c in columns}
+        document = session.get(t.DocumentVersion, qual.document_id)
+        earlier = (select(t.Criterion.id, t.Unit.id, t.Unit.key, t.Outcome.number, t.Criterion.number)
+                   .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
+                   .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
+                   .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+                   .where(t.DocumentVersion.identity == document.identity, t.DocumentVersion.id != document.id,
+                          t.Unit.key.in_({c.unit_key for c in columns})))
+        for criterion_id, unit_id, unit_key, outcome, number in session.exec(earlier):
+            now = current.get((unit_key, outcome, number))
+            if now is not None:
+                criteria[criterion_id] = now.criterion_id
+                units[unit_id] = now.unit_id
+        return criteria, units
+
+    @staticmethod
+    def _unit_versions_of(session: Session, unit: t.Unit) -> list[int]:
+        """The ids of one unit in every imported version of its document (itself included)."""
+        identity = select(t.DocumentVersion.identity).where(t.DocumentVersion.id == unit.document_id).scalar_subquery()
+        ids = session.exec(select(t.Unit.id).join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+                           .where(t.DocumentVersion.identity == identity, t.Unit.key == unit.key)).all()
+        return sorted(set(ids) | {unit.id})
+
+    def _versions_of(self, session: Session, criterion_id: int) -> list[int]:
+        """The ids of one criterion in every imported version of its document (itself included)."""
+        row = session.exec(select(t.Unit.key, t.Outcome.number, t.Criterion.number, t.DocumentVersion.identity)
+                           .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
+                           .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
+                           .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+                           .where(t.Criterion.id == criterion_id)).first()
+        if row is None:
+            return [criterion_id]
+        unit_key, outcome, number, identity = row
+        ids = session.exec(select(t.Criterion.id)
+                           .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
+                           .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
+                           .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+                           .where(t.DocumentVersion.identity == identity, t.Unit.key == unit_key,
+                                  t.Outcome.number == outcome, t.Criterion.number == number)).all()
+        return sorted(set(ids) | {criterion_id})
+
     # -- coverage ------------------------------------------------------------------------------
 
     def coverage(self, actor: Actor, qualification: str, filters: Filters = Filters()) -> CoverageMatrix:
@@ -237,7 +286,8 @@ class ReviewService:
                 learners = [name for name in visible if name in set(filters.learners)]
             else:
                 learners = visible
-            ids = [c.criterion_id for c in columns]
+            lineage, _ = self._lineage(session, qual, columns)
+            ids = list(lineage)
             states: dict[tuple[str, int], str] = {}
             decisions: dict[tuple[str, int], str] = {}
             if learners and ids:
@@ -248,12 +298,12 @@ class ReviewService:
                         states[key] = state
 
                 for learner, criterion, correct in self._response_summary(session, learners, ids, filters):
-                    lift((learner, criterion), AUTO_CORRECT if correct else PRACTISED)
+                    lift((learner, lineage[criterion]), AUTO_CORRECT if correct else PRACTISED)
                 for learner, criterion in self._accepted(session, learners, ids):
-                    lift((learner, criterion), ACCEPTED)
+                    lift((learner, lineage[criterion]), ACCEPTED)
                 for learner, criterion, decision in self._criterion_decisions(session, learners, ids):
-                    decisions[(learner, criterion)] = decision
-                    lift((learner, criterion), DECIDED)
+                    decisions[(learner, lineage[criterion])] = decision  # in id order: the latest wins
+                    lift((learner, lineage[criterion]), DECIDED)
             return CoverageMatrix(qual.number, qual.title, tuple(learners), tuple(columns), states, decisions)
 
     def _response_summary(self, session: Session, learners: list[str], ids: list[int],
@@ -312,11 +362,12 @@ class ReviewService:
     def _responses(self, session: Session, actor: Actor, learner: str, criterion_id: int,
                    filters: Filters = Filters()) -> list[EvidenceItem]:
         """The query behind :meth:`responses`, for callers that have checked permission and reach."""
-        judgements = self._judgements(session, learner, criterion_id)
+        versions = self._versions_of(session, criterion_id)
+        judgements = self._judgements(session, learner, versions)
         items: list[EvidenceItem] = []
         if filters.mode in (None, "practice"):
             pe = t.PracticeExchange
-            query = _dated(select(pe).where(pe.learner == learner, pe.criterion_id == criterion_id,
+            query = _dated(select(pe).where(pe.learner == learner, pe.criterion_id.in_(versions),
                                             pe.turn.in_(RESPONSE_TURNS)).order_by(pe.id), pe.at, filters)
             bodies = {}
             for row in session.exec(query):
@@ -330,7 +381,7 @@ class ReviewService:
                     row.hints_used), judgements.get(("practice", row.id))))
         if filters.mode in (None, "test"):
             te = t.TestEvidence
-            query = _dated(select(te).where(te.learner == learner, te.criterion_id == criterion_id)
+            query = _dated(select(te).where(te.learner == learner, te.criterion_id.in_(versions))
                            .order_by(te.id), te.at, filters)
             forms: dict[int, Form] = {}  # attempt id -> its form: the option order the candidate saw
             for row in session.exec(query):
@@ -349,10 +400,10 @@ class ReviewService:
         return items
 
     @staticmethod
-    def _judgements(session: Session, learner: str, criterion_id: int) -> dict[tuple[str, int], t.EvidenceDecision]:
+    def _judgements(session: Session, learner: str, versions: list[int]) -> dict[tuple[str, int], t.EvidenceDecision]:
         latest: dict[tuple[str, int], t.EvidenceDecision] = {}
         for row in session.exec(select(t.EvidenceDecision).where(
-                t.EvidenceDecision.learner == learner, t.EvidenceDecision.criterion_id == criterion_id)
+                t.EvidenceDecision.learner == learner, t.EvidenceDecision.criterion_id.in_(versions))
                 .order_by(t.EvidenceDecision.id)):
             latest[(row.source, row.source_id)] = row
         return latest
@@ -372,7 +423,8 @@ class ReviewService:
         with WriteTransaction(self.engine, "record the judgement") as session:
             self._check_source(session, learner, criterion_id, source, source_id)
             previous = session.exec(select(t.EvidenceDecision.id).where(
-                t.EvidenceDecision.learner == learner, t.EvidenceDecision.criterion_id == criterion_id,
+                t.EvidenceDecision.learner == learner,
+                t.EvidenceDecision.criterion_id.in_(self._versions_of(session, criterion_id)),
                 t.EvidenceDecision.source == source, t.EvidenceDecision.source_id == source_id)
                 .order_by(t.EvidenceDecision.id.desc())).first()
             now = self.now()
@@ -389,10 +441,10 @@ class ReviewService:
             session.commit()
             return row.id
 
-    @staticmethod
-    def _check_source(session: Session, learner: str, criterion_id: int, source: str, source_id: int) -> None:
+    def _check_source(self, session: Session, learner: str, criterion_id: int, source: str, source_id: int) -> None:
         row = session.get(t.PracticeExchange if source == "practice" else t.TestEvidence, source_id)
-        if row is None or row.learner != learner or row.criterion_id != criterion_id:
+        if row is None or row.learner != learner or (
+                row.criterion_id != criterion_id and row.criterion_id not in self._versions_of(session, criterion_id)):
             raise ReviewError(f"no {source} response {source_id} of {learner} on that criterion")
 
     def decide(self, actor: Actor, learner: str, unit_id: int, criterion_id: int | None, decision: str,
@@ -415,8 +467,11 @@ class ReviewService:
                 if found is None:
                     raise ReviewError("that criterion is not in that unit")
             ad = t.AssessmentDecision
-            scope = ad.criterion_id == criterion_id if criterion_id is not None else ad.criterion_id.is_(None)
-            previous = session.exec(select(ad.id).where(ad.learner == learner, ad.unit_id == unit_id, scope)
+            # The decision it corrects may have been made on an earlier version of the specification.
+            scope = (ad.criterion_id.in_(self._versions_of(session, criterion_id)) if criterion_id is not None
+                     else ad.criterion_id.is_(None))
+            previous = session.exec(select(ad.id).where(ad.learner == learner,
+                                                        ad.unit_id.in_(self._unit_versions_of(session, unit)), scope)
                                     .order_by(ad.id.desc())).first()
             now = self.now()
             row = ad(learner=learner, unit_id=unit_id, criterion_id=criterion_id, decision=decision,
@@ -549,14 +604,15 @@ class ReviewService:
                     raise ReviewError(f"{learner} is in no cohort: name the qualification")
             qual = self._qualification(session, qualification)
             columns = self._columns(session, qual, None)
+            criterion_now, unit_now = self._lineage(session, qual, columns)
         count, head = audit_log.head(self.engine)
         units: dict[int, list[Column]] = defaultdict(list)
         for column in columns:
             units[column.unit_id].append(column)
         records = []
         with Session(self.engine) as session:
-            decisions = self._decision_chains(session, learner)
-            iqa = self._iqa_records(session, learner)
+            decisions = self._decision_chains(session, learner, criterion_now, unit_now)
+            iqa = self._iqa_records(session, learner, unit_now)
             for unit_id, unit_columns in units.items():
                 unit = session.get(t.Unit, unit_id)
                 criteria = []
@@ -577,19 +633,23 @@ class ReviewService:
                          actor.username, head, count, tuple(records))
 
     @staticmethod
-    def _decision_chains(session: Session, learner: str) -> dict[tuple[int, int | None], list[Decision]]:
+    def _decision_chains(session: Session, learner: str, criterion_now: dict[int, int],
+                         unit_now: dict[int, int]) -> dict[tuple[int, int | None], list[Decision]]:
+        """Decisions by (unit, criterion) as they stand now, oldest first, whichever version they were made on."""
         chains: dict[tuple[int, int | None], list[Decision]] = defaultdict(list)
         for row in session.exec(select(t.AssessmentDecision).where(t.AssessmentDecision.learner == learner)
                                 .order_by(t.AssessmentDecision.id)):
-            chains[(row.unit_id, row.criterion_id)].append(Decision(row.id, row.decision, row.assessor,
-                                                                     as_utc(row.at), row.comment, row.supersedes_id))
+            criterion = criterion_now.get(row.criterion_id, row.criterion_id) if row.criterion_id else None
+            chains[(unit_now.get(row.unit_id, row.unit_id), criterion)].append(Decision(
+                row.id, row.decision, row.assessor, as_utc(row.at), row.comment, row.supersedes_id))
         return chains
 
     @staticmethod
-    def _iqa_records(session: Session, learner: str) -> dict[int, list[IqaRecord]]:
+    def _iqa_records(session: Session, learner: str, unit_now: dict[int, int]) -> dict[int, list[IqaRecord]]:
         records: dict[int, list[IqaRecord]] = defaultdict(list)
         for row in session.exec(select(t.IqaReview).where(t.IqaReview.learner == learner).order_by(t.IqaReview.id)):
-            records[row.unit_id].append(IqaRecord(row.agree, row.reviewer, as_utc(row.at), row.comment))
+            records[unit_now.get(row.unit_id, row.unit_id)].append(IqaRecord(row.agree, row.reviewer, as_utc(row.at),
+                                                                            row.comment))
         return records
 
     def verify_audit(self, actor: Actor, anchored_head: str | None = None) -> chain.ChainReport:
