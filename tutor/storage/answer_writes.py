@@ -25,6 +25,7 @@ import sqlite3
 from datetime import datetime
 from functools import cache
 from types import TracebackType
+from typing import Self
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -32,7 +33,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tutor.storage import audit_log
 from tutor.storage import tables as t
-from tutor.storage.engine import StorageError, describe_db_error
+from tutor.storage.engine import StorageError, write_failed
 
 _ATTEMPT = t.Attempt.__table__
 _CANDIDATE = t.Candidate.__table__
@@ -74,10 +75,6 @@ _SQLITE_INSERT_AUDIT = (f"INSERT INTO {_AUDIT.name} (seq, at, actor, kind, subje
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
 
 
-def _failed(what: str, exc: BaseException) -> StorageError:
-    return StorageError(f"could not {what}: {describe_db_error(exc)}; nothing was saved")
-
-
 class CoreAnswerTransaction:
     """One answer's write transaction in SQLAlchemy Core on one connection (any database)."""
 
@@ -85,19 +82,19 @@ class CoreAnswerTransaction:
         self.engine = engine
         self.what = what
 
-    def __enter__(self) -> CoreAnswerTransaction:
+    def __enter__(self) -> Self:
         try:
             self.connection = self.engine.connect().execution_options(write=True)
             self.connection.begin()
         except SQLAlchemyError as exc:
-            raise _failed(self.what, exc) from None
+            raise write_failed(self.what, exc) from None
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> bool:
         self.connection.close()  # rolls back anything not committed
         if isinstance(exc, SQLAlchemyError):
-            raise _failed(self.what, exc) from None
+            raise write_failed(self.what, exc) from None
         return False
 
     def attempt_state(self, attempt_id: int) -> tuple | None:
@@ -140,25 +137,25 @@ class SqliteAnswerTransaction:
         self.what = what
         self._store_time, self._load_time = _time_converters(engine.dialect)
 
-    def __enter__(self) -> SqliteAnswerTransaction:
+    def __enter__(self) -> Self:
         try:
             self._pooled = self.engine.raw_connection()
         except SQLAlchemyError as exc:
-            raise _failed(self.what, exc) from None
+            raise write_failed(self.what, exc) from None
         self._db: sqlite3.Connection = self._pooled.driver_connection
         try:
             self._db.execute("PRAGMA wal_autocheckpoint=0")
             self._db.execute("BEGIN IMMEDIATE")
         except sqlite3.Error as exc:
             self._release()
-            raise _failed(self.what, exc) from None
+            raise write_failed(self.what, exc) from None
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> bool:
         self._release()
         if isinstance(exc, sqlite3.Error):
-            raise _failed(self.what, exc) from None
+            raise write_failed(self.what, exc) from None
         return False
 
     def _release(self) -> None:
@@ -219,7 +216,7 @@ def _time_converters(dialect):
 AnswerTransaction = CoreAnswerTransaction | SqliteAnswerTransaction
 
 
-def answer_transaction_kind(engine: Engine) -> type[CoreAnswerTransaction] | type[SqliteAnswerTransaction]:
+def answer_transaction_kind(engine: Engine) -> type[CoreAnswerTransaction | SqliteAnswerTransaction]:
     """The fastest answer transaction the engine's database allows: ``sqlite3`` directly for
     SQLite, Core otherwise. Call the result with ``(engine, what)``."""
     if engine.dialect.name == "sqlite" and engine.dialect.driver == "pysqlite":

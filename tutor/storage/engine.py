@@ -29,12 +29,18 @@ class StorageError(Exception):
     """The database could not be opened or written; the message is one line for people."""
 
 
-def describe_db_error(exc: SQLAlchemyError) -> str:
+def describe_db_error(exc: BaseException) -> str:
+    """The first line of the driver's message (a full disk said in words people act on)."""
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
     if "disk is full" in text or "No space left" in text:
         return "the disk is full: nothing was saved from this step; free some space and try again"
     return text
+
+
+def write_failed(what: str, exc: BaseException) -> StorageError:
+    """The one-line error for a write that failed and was rolled back."""
+    return StorageError(f"could not {what}: {describe_db_error(exc)}; nothing was saved")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -76,7 +82,7 @@ class WriteTransaction:
     def __exit__(self, exc_type, exc, tb) -> bool:
         self.session.close()
         if exc is not None and isinstance(exc, SQLAlchemyError):
-            raise StorageError(f"could not {self.what}: {describe_db_error(exc)}; nothing was saved") from None
+            raise write_failed(self.what, exc) from None
         return False
 
 
