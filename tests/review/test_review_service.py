@@ -218,7 +218,14 @@ def test_evidence_and_decisions_carry_over_to_a_new_version_of_the_specification
     assert cell(centre, "tina", "lee", "1.2") == ACCEPTED
     assert cell(centre, "tina", "lee", "1.1") == DECIDED
     (carried,) = [i for i in review.responses(tina, "lee", new_12.criterion_id) if i.source_id == response.source_id]
-    assert carried.accepted is True
+    assert (carried.accepted, carried.criterion_wording) == (True, old_12.text)  # the wording it answered
+    assert all(not i.criterion_wording for i in review.responses(tina, "lee", new_11.criterion_id))  # unchanged
+    from tests.cli.test_review_cli import run
+
+    shown = run("review", "responses", "--learner", "lee", "--qualification", QUALIFICATION, "--unit", UNIT,
+                "--criterion", "1.2", url=centre.url, user="tina")
+    assert shown.returncode == 0, shown.stderr
+    assert f"the criterion then read: {old_12.text}" in " ".join(shown.stdout.split())
     # Corrections made on the new version point at what was recorded on the old one.
     correction = review.judge_evidence(tina, "lee", new_12.criterion_id, "practice", response.source_id, False, "",
                                        "Too thin after all")

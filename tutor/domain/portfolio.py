@@ -47,6 +47,7 @@ class EvidenceItem:
     judged_by: str = ""
     judged_at: datetime | None = None
     judgement_comment: str = ""
+    criterion_wording: str = ""  # the criterion's wording when this was recorded, if the specification changed it since
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,7 @@ HTML_TEMPLATE = "export/portfolio.html.j2"
 CSV_COLUMNS = (
     "learner", "qualification", "unit", "unit_title", "criterion", "criterion_text", "kind",
     "source", "evidence_id", "evidence_at", "question", "answer", "automatic_mark", "hints_used",
-    "accepted", "evidence_reference", "judged_by", "judged_at",
+    "accepted", "evidence_reference", "judged_by", "judged_at", "criterion_text_when_recorded",
     "criterion_decision", "criterion_assessor", "criterion_decided_at", "criterion_comment",
     "unit_decision", "unit_assessor", "unit_decided_at", "audit_head",
 )
@@ -211,11 +211,11 @@ def _csv_rows(portfolio: Portfolio):
                 portfolio.audit_head,
             )
             if not criterion.evidence:
-                yield (*head, *([""] * 11), *tail)
+                yield (*head, *([""] * 12), *tail)
             for item in criterion.evidence:
                 yield (*head, item.source, item.source_id, _iso(item.at), item.question, item.answer,
                        item.automatic_mark, item.hints_used, _accepted(item.accepted), item.reference,
-                       item.judged_by, _iso(item.judged_at), *tail)
+                       item.judged_by, _iso(item.judged_at), item.criterion_wording, *tail)
 
 
 def render_csv(portfolio: Portfolio) -> str:

@@ -14,7 +14,7 @@ import random
 import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import case, func, or_
@@ -252,23 +252,22 @@ class ReviewService:
                            .where(t.DocumentVersion.identity == identity, t.Unit.key == unit.key)).all()
         return sorted(set(ids) | {unit.id})
 
-    def _versions_of(self, session: Session, criterion_id: int) -> list[int]:
-        """The ids of one criterion in every imported version of its document (itself included)."""
+    def _versions_of(self, session: Session, criterion_id: int) -> dict[int, str]:
+        """One criterion in every imported version of its document (itself included): id -> wording."""
         row = session.exec(select(t.Unit.key, t.Outcome.number, t.Criterion.number, t.DocumentVersion.identity)
                            .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
                            .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
                            .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
                            .where(t.Criterion.id == criterion_id)).first()
         if row is None:
-            return [criterion_id]
+            return {criterion_id: ""}
         unit_key, outcome, number, identity = row
-        ids = session.exec(select(t.Criterion.id)
-                           .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
-                           .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
-                           .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
-                           .where(t.DocumentVersion.identity == identity, t.Unit.key == unit_key,
-                                  t.Outcome.number == outcome, t.Criterion.number == number)).all()
-        return sorted(set(ids) | {criterion_id})
+        return dict(session.exec(select(t.Criterion.id, t.Criterion.text)
+                                 .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
+                                 .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
+                                 .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+                                 .where(t.DocumentVersion.identity == identity, t.Unit.key == unit_key,
+                                        t.Outcome.number == outcome, t.Criterion.number == number)).all())
 
     # -- coverage ------------------------------------------------------------------------------
 
@@ -363,11 +362,17 @@ class ReviewService:
                    filters: Filters = Filters()) -> list[EvidenceItem]:
         """The query behind :meth:`responses`, for callers that have checked permission and reach."""
         versions = self._versions_of(session, criterion_id)
-        judgements = self._judgements(session, learner, versions)
+        judgements = self._judgements(session, learner, list(versions))
+
+        def wording_then(recorded_against: int | None) -> str:
+            """The criterion's wording when a response was recorded, if it has changed since."""
+            then = versions.get(recorded_against, "") if recorded_against != criterion_id else ""
+            return then if then and then != versions.get(criterion_id) else ""
+
         items: list[EvidenceItem] = []
         if filters.mode in (None, "practice"):
             pe = t.PracticeExchange
-            query = _dated(select(pe).where(pe.learner == learner, pe.criterion_id.in_(versions),
+            query = _dated(select(pe).where(pe.learner == learner, pe.criterion_id.in_(list(versions)),
                                             pe.turn.in_(RESPONSE_TURNS)).order_by(pe.id), pe.at, filters)
             bodies = {}
             for row in session.exec(query):
@@ -378,10 +383,11 @@ class ReviewService:
                     question = _item_text(body)
                 items.append(_with_judgement(EvidenceItem(
                     "practice", row.id, as_utc(row.at), question, row.answer, _practice_mark(row.verdict),
-                    row.hints_used), judgements.get(("practice", row.id))))
+                    row.hints_used, criterion_wording=wording_then(row.criterion_id)),
+                    judgements.get(("practice", row.id))))
         if filters.mode in (None, "test"):
             te = t.TestEvidence
-            query = _dated(select(te).where(te.learner == learner, te.criterion_id.in_(versions))
+            query = _dated(select(te).where(te.learner == learner, te.criterion_id.in_(list(versions)))
                            .order_by(te.id), te.at, filters)
             forms: dict[int, Form] = {}  # attempt id -> its form: the option order the candidate saw
             for row in session.exec(query):
@@ -394,8 +400,8 @@ class ReviewService:
                           else "(no answer)")
                 mark = "test answer" if actor.role == LEARNER else ("correct" if row.correct else "incorrect")
                 items.append(_with_judgement(EvidenceItem(
-                    "test", row.id, as_utc(row.at), _item_text(body, shown.option_order), chosen, mark, 0),
-                    judgements.get(("test", row.id))))
+                    "test", row.id, as_utc(row.at), _item_text(body, shown.option_order), chosen, mark, 0,
+                    criterion_wording=wording_then(row.criterion_id)), judgements.get(("test", row.id))))
         items.sort(key=lambda item: item.at)
         return items
 
@@ -424,7 +430,7 @@ class ReviewService:
             self._check_source(session, learner, criterion_id, source, source_id)
             previous = session.exec(select(t.EvidenceDecision.id).where(
                 t.EvidenceDecision.learner == learner,
-                t.EvidenceDecision.criterion_id.in_(self._versions_of(session, criterion_id)),
+                t.EvidenceDecision.criterion_id.in_(list(self._versions_of(session, criterion_id))),
                 t.EvidenceDecision.source == source, t.EvidenceDecision.source_id == source_id)
                 .order_by(t.EvidenceDecision.id.desc())).first()
             now = self.now()
@@ -468,7 +474,7 @@ class ReviewService:
                     raise ReviewError("that criterion is not in that unit")
             ad = t.AssessmentDecision
             # The decision it corrects may have been made on an earlier version of the specification.
-            scope = (ad.criterion_id.in_(self._versions_of(session, criterion_id)) if criterion_id is not None
+            scope = (ad.criterion_id.in_(list(self._versions_of(session, criterion_id))) if criterion_id is not None
                      else ad.criterion_id.is_(None))
             previous = session.exec(select(ad.id).where(ad.learner == learner,
                                                         ad.unit_id.in_(self._unit_versions_of(session, unit)), scope)
@@ -702,7 +708,6 @@ def _practice_mark(verdict: str | None) -> str:
 def _with_judgement(item: EvidenceItem, judgement: t.EvidenceDecision | None) -> EvidenceItem:
     if judgement is None:
         return item
-    return EvidenceItem(item.source, item.source_id, item.at, item.question, item.answer, item.automatic_mark,
-                        item.hints_used, judgement.accepted, judgement.reference, judgement.assessor,
-                        as_utc(judgement.at), judgement.comment)
+    return replace(item, accepted=judgement.accepted, reference=judgement.reference, judged_by=judgement.assessor,
+                   judged_at=as_utc(judgement.at), judgement_comment=judgement.comment)
 
