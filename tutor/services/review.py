@@ -205,7 +205,7 @@ class ReviewService:
         if number is not None:
             query = query.where(t.Criterion.number == number.strip())
         rows = session.exec(query).all()
-        if unit is not None and not rows and (number is None or not self._columns(session, qual, unit)):
+        if unit is not None and not rows and number is None:
             raise ReviewError(f"no unit {unit.strip()!r} in qualification {qual.number}")
         return [Column(r[0], r[1], r[2], r[4], r[5], r[6], r[7]) for r in rows]
 
@@ -218,6 +218,7 @@ class ReviewService:
         qual = self._qualification(session, qualification)
         columns = self._columns(session, qual, unit, number)
         if not columns:
+            self._columns(session, qual, unit)  # names an unknown unit
             raise ReviewError(f"no criterion {number.strip()} in unit {unit.strip()}")
         return columns[0]
 
@@ -231,12 +232,10 @@ class ReviewService:
         units = {c.unit_id: c.unit_id for c in columns}
         current = {(c.unit_key, c.outcome, c.number): c for c in columns}
         document = session.get(t.DocumentVersion, qual.document_id)
-        earlier = (select(t.Criterion.id, t.Unit.id, t.Unit.key, t.Outcome.number, t.Criterion.number)
-                   .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
-                   .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
-                   .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
-                   .where(t.DocumentVersion.identity == document.identity, t.DocumentVersion.id != document.id,
-                          t.Unit.key.in_({c.unit_key for c in columns})))
+        earlier = _criteria_in_documents(t.Criterion.id, t.Unit.id, t.Unit.key, t.Outcome.number, t.Criterion.number
+                                         ).where(t.DocumentVersion.identity == document.identity,
+                                                 t.DocumentVersion.id != document.id,
+                                                 t.Unit.key.in_({c.unit_key for c in columns}))
         for criterion_id, unit_id, unit_key, outcome, number in session.exec(earlier):
             now = current.get((unit_key, outcome, number))
             if now is not None:
@@ -252,20 +251,16 @@ class ReviewService:
                            .where(t.DocumentVersion.identity == identity, t.Unit.key == unit.key)).all()
         return sorted(set(ids) | {unit.id})
 
-    def _versions_of(self, session: Session, criterion_id: int) -> dict[int, str]:
+    @staticmethod
+    def _versions_of(session: Session, criterion_id: int) -> dict[int, str]:
         """One criterion in every imported version of its document (itself included): id -> wording."""
-        row = session.exec(select(t.Unit.key, t.Outcome.number, t.Criterion.number, t.DocumentVersion.identity)
-                           .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
-                           .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
-                           .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+        row = session.exec(_criteria_in_documents(t.Unit.key, t.Outcome.number, t.Criterion.number,
+                                                  t.DocumentVersion.identity)
                            .where(t.Criterion.id == criterion_id)).first()
         if row is None:
             return {criterion_id: ""}
         unit_key, outcome, number, identity = row
-        return dict(session.exec(select(t.Criterion.id, t.Criterion.text)
-                                 .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
-                                 .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
-                                 .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+        return dict(session.exec(_criteria_in_documents(t.Criterion.id, t.Criterion.text)
                                  .where(t.DocumentVersion.identity == identity, t.Unit.key == unit_key,
                                         t.Outcome.number == outcome, t.Criterion.number == number)).all())
 
@@ -427,10 +422,12 @@ class ReviewService:
             raise ReviewError("accepted evidence needs an evidence reference number")
         self._require_reach(actor, learner)
         with WriteTransaction(self.engine, "record the judgement") as session:
-            self._check_source(session, learner, criterion_id, source, source_id)
+            versions = list(self._versions_of(session, criterion_id))
+            row = session.get(t.PracticeExchange if source == "practice" else t.TestEvidence, source_id)
+            if row is None or row.learner != learner or row.criterion_id not in versions:
+                raise ReviewError(f"no {source} response {source_id} of {learner} on that criterion")
             previous = session.exec(select(t.EvidenceDecision.id).where(
-                t.EvidenceDecision.learner == learner,
-                t.EvidenceDecision.criterion_id.in_(list(self._versions_of(session, criterion_id))),
+                t.EvidenceDecision.learner == learner, t.EvidenceDecision.criterion_id.in_(versions),
                 t.EvidenceDecision.source == source, t.EvidenceDecision.source_id == source_id)
                 .order_by(t.EvidenceDecision.id.desc())).first()
             now = self.now()
@@ -446,12 +443,6 @@ class ReviewService:
                               "decision_id": row.id})
             session.commit()
             return row.id
-
-    def _check_source(self, session: Session, learner: str, criterion_id: int, source: str, source_id: int) -> None:
-        row = session.get(t.PracticeExchange if source == "practice" else t.TestEvidence, source_id)
-        if row is None or row.learner != learner or (
-                row.criterion_id != criterion_id and row.criterion_id not in self._versions_of(session, criterion_id)):
-            raise ReviewError(f"no {source} response {source_id} of {learner} on that criterion")
 
     def decide(self, actor: Actor, learner: str, unit_id: int, criterion_id: int | None, decision: str,
                comment: str = "") -> int:
@@ -683,6 +674,13 @@ def _dated(query, column, filters: Filters):
     if filters.until is not None:
         query = query.where(column < filters.until)
     return query
+
+
+def _criteria_in_documents(*columns):
+    """A select of ``columns`` over criteria joined to their outcome, unit and document version."""
+    return (select(*columns).select_from(t.Criterion).join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
+            .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
+            .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id))
 
 
 def _numbers(dotted: str) -> tuple[int | str, ...]:

@@ -28,6 +28,7 @@ from types import TracebackType
 from typing import Self
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -38,44 +39,79 @@ from tutor.storage.engine import StorageError, write_failed
 _ATTEMPT = t.Attempt.__table__
 _CANDIDATE = t.Candidate.__table__
 _ANSWER = t.AttemptAnswer.__table__
-_AUDIT = t.AuditEntry.__table__
 
 AUTOCHECKPOINT_PAGES = 1000
 """SQLite's default ``wal_autocheckpoint``, restored when a save's transaction ends."""
 
-# -- Core (any database) ---------------------------------------------------------------------
-
+# Each statement is written once, in Core; the sqlite3 path runs the same statements compiled
+# once for SQLite (named parameters, so the same parameter dicts serve both).
 _ATTEMPT_STATE = (sa.select(_ATTEMPT.c.status, _ATTEMPT.c.allowed_seconds, _ATTEMPT.c.active_seconds,
                             _ATTEMPT.c.running_since, _CANDIDATE.c.number)
                   .join(_CANDIDATE, _CANDIDATE.c.id == _ATTEMPT.c.candidate_id)
-                  .where(_ATTEMPT.c.id == sa.bindparam("id")))
-_ATTEMPT_FORM = sa.select(_ATTEMPT.c.form_seed, _ATTEMPT.c.form).where(_ATTEMPT.c.id == sa.bindparam("id"))
+                  .where(_ATTEMPT.c.id == sa.bindparam("attempt")))
+_ATTEMPT_FORM = sa.select(_ATTEMPT.c.form_seed, _ATTEMPT.c.form).where(_ATTEMPT.c.id == sa.bindparam("attempt"))
 _LATEST_ANSWER = (sa.select(_ANSWER.c.chosen, _ANSWER.c.flagged)
                   .where(_ANSWER.c.attempt_id == sa.bindparam("attempt"),
                          _ANSWER.c.position == sa.bindparam("position"))
                   .order_by(_ANSWER.c.id.desc()).limit(1))
 _UPDATE_CLOCK = (sa.update(_ATTEMPT).where(_ATTEMPT.c.id == sa.bindparam("attempt"))
                  .values(active_seconds=sa.bindparam("active"), running_since=sa.bindparam("since")))
-_INSERT_ANSWER = sa.insert(_ANSWER)
-
-# -- the same statements for sqlite3 (qmark parameters) --------------------------------------
-
-_SQLITE_ATTEMPT_STATE = (
-    "SELECT a.status, a.allowed_seconds, a.active_seconds, a.running_since, c.number "
-    f"FROM {_ATTEMPT.name} AS a JOIN {_CANDIDATE.name} AS c ON c.id = a.candidate_id WHERE a.id = ?")
-_SQLITE_ATTEMPT_FORM = f"SELECT form_seed, form FROM {_ATTEMPT.name} WHERE id = ?"
-_SQLITE_LATEST_ANSWER = (f"SELECT chosen, flagged FROM {_ANSWER.name} WHERE attempt_id = ? AND position = ? "
-                         "ORDER BY id DESC LIMIT 1")
-_SQLITE_UPDATE_CLOCK = f"UPDATE {_ATTEMPT.name} SET active_seconds = ?, running_since = ? WHERE id = ?"
-_SQLITE_INSERT_ANSWER = (f"INSERT INTO {_ANSWER.name} "
-                         "(attempt_id, position, bank_item_id, chosen, flagged, saved_at, active_seconds) "
-                         "VALUES (?, ?, ?, ?, ?, ?, ?)")
-_SQLITE_AUDIT_HEAD = f"SELECT seq, entry_hash FROM {_AUDIT.name} ORDER BY seq DESC LIMIT 1"
-_SQLITE_INSERT_AUDIT = (f"INSERT INTO {_AUDIT.name} (seq, at, actor, kind, subject, data, prev_hash, entry_hash) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+_INSERT_ANSWER = sa.insert(_ANSWER).values({name: sa.bindparam(name) for name in (
+    "attempt_id", "position", "bank_item_id", "chosen", "flagged", "saved_at", "active_seconds")})
 
 
-class CoreAnswerTransaction:
+class _AnswerStatements:
+    """The reads and writes of one save, over ``_run`` (statement, parameters) -> rows, with
+    datetimes passed through ``_time_in`` / ``_time_out`` on the way to and from the database."""
+
+    what: str
+
+    def _run(self, statement, params: dict | None = None) -> list[tuple]:
+        raise NotImplementedError
+
+    def _time_in(self, moment: datetime | None):
+        return moment
+
+    def _time_out(self, stored) -> datetime | None:
+        return stored
+
+    def attempt_state(self, attempt_id: int) -> tuple | None:
+        """(status, allowed_seconds, active_seconds, running_since, candidate number) or None."""
+        rows = self._run(_ATTEMPT_STATE, {"attempt": attempt_id})
+        if not rows:
+            return None
+        status, allowed, active, running_since, number = rows[0]
+        return status, allowed, active, self._time_out(running_since), number
+
+    def attempt_form(self, attempt_id: int) -> tuple[int, str]:
+        """(form seed, form JSON)."""
+        rows = self._run(_ATTEMPT_FORM, {"attempt": attempt_id})
+        if not rows:
+            raise StorageError(f"could not {self.what}: attempt {attempt_id} has no form; nothing was saved")
+        return rows[0][0], rows[0][1]
+
+    def latest_answer(self, attempt_id: int, position: int) -> tuple[str | None, bool] | None:
+        rows = self._run(_LATEST_ANSWER, {"attempt": attempt_id, "position": position})
+        return (rows[0][0], bool(rows[0][1])) if rows else None
+
+    def move_clock(self, attempt_id: int, active_seconds: float, running_since: datetime | None) -> None:
+        self._run(_UPDATE_CLOCK, {"attempt": attempt_id, "active": active_seconds,
+                                  "since": self._time_in(running_since)})
+
+    def insert_answer(self, attempt_id: int, position: int, bank_item_id: int, chosen: str | None,
+                      flagged: bool, saved_at: datetime, active_seconds: float) -> None:
+        self._run(_INSERT_ANSWER, {"attempt_id": attempt_id, "position": position, "bank_item_id": bank_item_id,
+                                   "chosen": chosen, "flagged": flagged, "saved_at": self._time_in(saved_at),
+                                   "active_seconds": active_seconds})
+
+    def append_audit(self, moment: datetime, actor: str, kind: str, subject: str, data: dict) -> str:
+        head = self._run(audit_log.HEAD)
+        entry = audit_log.next_entry(head[0] if head else None, moment, actor, kind, subject, data)
+        self._run(audit_log.INSERT, entry)
+        return entry["entry_hash"]
+
+
+class CoreAnswerTransaction(_AnswerStatements):
     """One answer's write transaction in SQLAlchemy Core on one connection (any database)."""
 
     def __init__(self, engine: Engine, what: str) -> None:
@@ -97,45 +133,22 @@ class CoreAnswerTransaction:
             raise write_failed(self.what, exc) from None
         return False
 
-    def attempt_state(self, attempt_id: int) -> tuple | None:
-        """(status, allowed_seconds, active_seconds, running_since, candidate number) or None."""
-        row = self.connection.execute(_ATTEMPT_STATE, {"id": attempt_id}).first()
-        return tuple(row) if row is not None else None
-
-    def attempt_form(self, attempt_id: int) -> tuple[int, str]:
-        """(form seed, form JSON)."""
-        seed, data = self.connection.execute(_ATTEMPT_FORM, {"id": attempt_id}).one()
-        return seed, data
-
-    def latest_answer(self, attempt_id: int, position: int) -> tuple[str | None, bool] | None:
-        row = self.connection.execute(_LATEST_ANSWER, {"attempt": attempt_id, "position": position}).first()
-        return (row[0], bool(row[1])) if row is not None else None
-
-    def move_clock(self, attempt_id: int, active_seconds: float, running_since: datetime | None) -> None:
-        self.connection.execute(_UPDATE_CLOCK, {"attempt": attempt_id, "active": active_seconds,
-                                                "since": running_since})
-
-    def insert_answer(self, attempt_id: int, position: int, bank_item_id: int, chosen: str | None,
-                      flagged: bool, saved_at: datetime, active_seconds: float) -> None:
-        self.connection.execute(_INSERT_ANSWER, {
-            "attempt_id": attempt_id, "position": position, "bank_item_id": bank_item_id, "chosen": chosen,
-            "flagged": flagged, "saved_at": saved_at, "active_seconds": active_seconds})
-
-    def append_audit(self, moment: datetime, actor: str, kind: str, subject: str, data: dict) -> str:
-        return audit_log.append(self.connection, moment, actor, kind, subject, data)
+    def _run(self, statement, params: dict | None = None) -> list[tuple]:
+        result = self.connection.execute(statement, params)
+        return [tuple(row) for row in result] if result.returns_rows else []
 
     def commit(self) -> None:
         self.connection.commit()
 
 
-class SqliteAnswerTransaction:
+class SqliteAnswerTransaction(_AnswerStatements):
     """One answer's write transaction on the pool's ``sqlite3`` connection, without SQLAlchemy's
-    per-statement work. Same methods and results as :class:`CoreAnswerTransaction`."""
+    per-statement work. Same statements and results as :class:`CoreAnswerTransaction`."""
 
     def __init__(self, engine: Engine, what: str) -> None:
         self.engine = engine
         self.what = what
-        self._store_time, self._load_time = _time_converters(engine.dialect)
+        self._time_in, self._time_out = _time_converters(engine.dialect)
 
     def __enter__(self) -> Self:
         try:
@@ -168,41 +181,23 @@ class SqliteAnswerTransaction:
         finally:
             self._pooled.close()  # back to the pool
 
-    def attempt_state(self, attempt_id: int) -> tuple | None:
-        row = self._db.execute(_SQLITE_ATTEMPT_STATE, (attempt_id,)).fetchone()
-        if row is None:
-            return None
-        status, allowed, active, running_since, number = row
-        return status, allowed, active, self._load_time(running_since), number
-
-    def attempt_form(self, attempt_id: int) -> tuple[int, str]:
-        row = self._db.execute(_SQLITE_ATTEMPT_FORM, (attempt_id,)).fetchone()
-        if row is None:
-            raise StorageError(f"could not {self.what}: attempt {attempt_id} has no form; nothing was saved")
-        return row[0], row[1]
-
-    def latest_answer(self, attempt_id: int, position: int) -> tuple[str | None, bool] | None:
-        row = self._db.execute(_SQLITE_LATEST_ANSWER, (attempt_id, position)).fetchone()
-        return (row[0], bool(row[1])) if row is not None else None
-
-    def move_clock(self, attempt_id: int, active_seconds: float, running_since: datetime | None) -> None:
-        self._db.execute(_SQLITE_UPDATE_CLOCK, (active_seconds, self._store_time(running_since), attempt_id))
-
-    def insert_answer(self, attempt_id: int, position: int, bank_item_id: int, chosen: str | None,
-                      flagged: bool, saved_at: datetime, active_seconds: float) -> None:
-        self._db.execute(_SQLITE_INSERT_ANSWER, (attempt_id, position, bank_item_id, chosen, int(flagged),
-                                                 self._store_time(saved_at), active_seconds))
-
-    def append_audit(self, moment: datetime, actor: str, kind: str, subject: str, data: dict) -> str:
-        entry = audit_log.next_entry(self._db.execute(_SQLITE_AUDIT_HEAD).fetchone(),
-                                     moment, actor, kind, subject, data)
-        self._db.execute(_SQLITE_INSERT_AUDIT, (entry["seq"], entry["at"], entry["actor"], entry["kind"],
-                                                entry["subject"], entry["data"], entry["prev_hash"],
-                                                entry["entry_hash"]))
-        return entry["entry_hash"]
+    def _run(self, statement, params: dict | None = None) -> list[tuple]:
+        sql, fixed = _compiled_for_sqlite(statement)
+        return self._db.execute(sql, {**fixed, **params} if params else fixed).fetchall()
 
     def commit(self) -> None:
         self._db.execute("COMMIT")
+
+
+_SQLITE_NAMED = sqlite_dialect.dialect(paramstyle="named")
+
+
+@cache
+def _compiled_for_sqlite(statement) -> tuple[str, dict]:
+    """A Core statement as SQLite SQL with ``:name`` parameters, and the values it fixes itself
+    (a LIMIT, say). Compiled once per statement."""
+    compiled = statement.compile(dialect=_SQLITE_NAMED)
+    return str(compiled), {name: value for name, value in compiled.params.items() if value is not None}
 
 
 @cache
@@ -211,9 +206,6 @@ def _time_converters(dialect):
     here is the ORM's, byte for byte, and reads back as the ORM reads it (aware, UTC)."""
     time_type = _ATTEMPT.c.running_since.type.dialect_impl(dialect)
     return time_type.bind_processor(dialect), time_type.result_processor(dialect, None)
-
-
-AnswerTransaction = CoreAnswerTransaction | SqliteAnswerTransaction
 
 
 def answer_transaction_kind(engine: Engine) -> type[CoreAnswerTransaction | SqliteAnswerTransaction]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
 from tutor.domain.audit import GENESIS, AuditRecord, canonical_json, entry_hash
@@ -20,8 +20,10 @@ from tutor.storage.tables import AuditEntry
 AUDIT = AuditEntry.__table__
 POSTGRES_AUDIT_LOCK = 0x7475746F72  # "tutor"
 
-_HEAD = select(AUDIT.c.seq, AUDIT.c.entry_hash).order_by(AUDIT.c.seq.desc()).limit(1)
-_INSERT = insert(AUDIT)
+HEAD = select(AUDIT.c.seq, AUDIT.c.entry_hash).order_by(AUDIT.c.seq.desc()).limit(1)
+"""The last entry's (seq, entry_hash); :func:`next_entry` takes its row."""
+INSERT = insert(AUDIT).values({column.name: bindparam(column.name) for column in AUDIT.columns})
+"""One entry, from the dict :func:`next_entry` returns."""
 
 
 def stamp(moment: datetime) -> str:
@@ -33,8 +35,8 @@ def append(connection: Connection, moment: datetime, actor: str, kind: str, subj
     """Add one entry to the chain in the connection's transaction; return its hash."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_AUDIT_LOCK})")
-    entry = next_entry(connection.execute(_HEAD).first(), moment, actor, kind, subject, data)
-    connection.execute(_INSERT, entry)
+    entry = next_entry(connection.execute(HEAD).first(), moment, actor, kind, subject, data)
+    connection.execute(INSERT, entry)
     return entry["entry_hash"]
 
 
@@ -67,7 +69,7 @@ def head(engine: Engine) -> tuple[int, str]:
     """(number of entries, head hash)."""
     with engine.connect() as connection:
         count = connection.execute(select(func.count()).select_from(AUDIT)).scalar_one()
-        row = connection.execute(_HEAD).first()
+        row = connection.execute(HEAD).first()
     return count, (row[1] if row else GENESIS)
 
 
