@@ -60,11 +60,22 @@ def build_parser() -> argparse.ArgumentParser:
     bank_commands = bank.add_subparsers(dest="bank_command", metavar="ACTION", required=True, parser_class=_Parser)
     for name, text in (
         ("check", "validate every item and knowledge sheet; report the test forms the bank allows"),
-        ("stats", "item-writing cue figures of the secure items"),
+        ("stats", "item-writing cue figures of the secure items; with --items, item statistics over every sitting"),
+        ("audit", "test-wise strategies, register balance, exposure in practice and give-away pairs of each "
+                  "test's secure pool; exits non-zero when a threshold fails"),
         ("coverage", "per qualification: knowledge criteria with sheets, items and open prompts"),
     ):
         action = bank_commands.add_parser(name, parents=[common], help=text)
         action.add_argument("--json", action="store_true", help="print JSON")
+        if name == "stats":
+            action.add_argument("--items", action="store_true",
+                                help="per item over all sittings: times seen, facility, discrimination, option choices")
+            action.add_argument("--test", metavar="CODE", help="with --items: one test's items only (e.g. 2794-210)")
+    for name, text in (("to-review", "send a secure item back to review: no new form draws it (admin)"),
+                       ("return", "return an item in review to use on new forms (admin)")):
+        action = bank_commands.add_parser(name, parents=[common], help=text)
+        action.add_argument("item", metavar="ITEM", help="the item's id, e.g. 210-1.1-S11")
+        action.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
 
     _add_sitting_commands(commands, common)
 
@@ -301,6 +312,9 @@ def _bank_command(args: argparse.Namespace) -> int:
     from tutor.bank.checks import problems_as_dicts
     from tutor.paths import templates_dir
 
+    if args.bank_command in ("to-review", "return") or (args.bank_command == "stats" and args.items):
+        return _item_quality_command(args)
+
     audit = audit_bank(_bank(args), templates_dir())
     renderer = _renderer()
     if args.bank_command == "check":
@@ -313,6 +327,13 @@ def _bank_command(args: argparse.Namespace) -> int:
                 "cli/bank_check.txt.j2", problems=problems, forms=forms, authored=len(audit.bank.items),
                 generated=len(audit.generated), sheets=len(audit.bank.sheets)))
         return EXIT_FAILURE if problems else 0
+    if args.bank_command == "audit":
+        audits = audit.secure_audits()
+        if args.json:
+            _print_json([a.to_dict() for a in audits])
+        else:
+            sys.stdout.write(renderer.render("cli/bank_audit.txt.j2", audits=audits))
+        return 0 if all(a.passed for a in audits) else EXIT_FAILURE
     if args.bank_command == "stats":
         stats = {form.unit: audit.secure_stats(form.qualification, form.unit) for form in audit.forms()}
         if args.json:
@@ -325,6 +346,33 @@ def _bank_command(args: argparse.Namespace) -> int:
         _print_json([asdict(r) for r in rows])
     else:
         sys.stdout.write(renderer.render("cli/bank_coverage.txt.j2", rows=rows))
+    return 0
+
+
+def _item_quality_command(args: argparse.Namespace) -> int:
+    from tutor.clock import SystemClock
+    from tutor.services.item_quality import ItemQualityError, ItemQualityService
+
+    engine = _ready_database(args)
+    actor = signed_in(args, engine)
+    service = ItemQualityService(engine, SystemClock().now)
+    renderer = _renderer()
+    try:
+        if args.bank_command == "stats":
+            rows = service.item_statistics(actor, args.test)
+            if args.json:
+                _print_json([{"item": r.item_id, "version": r.version, "outcome": r.outcome, "criterion": r.criterion,
+                              "in_review": r.in_review, **asdict(r.usage)} for r in rows])
+            else:
+                sys.stdout.write(renderer.render("cli/item_statistics.txt.j2", rows=rows, test=args.test))
+            return 0
+        if args.bank_command == "to-review":
+            service.send_to_review(actor, args.item, args.reason)
+        else:
+            service.return_to_use(actor, args.item, args.reason)
+    except ItemQualityError as exc:
+        raise UserError(str(exc)) from None
+    sys.stdout.write(renderer.render("cli/item_status.txt.j2", item=args.item.strip(), command=args.bank_command))
     return 0
 
 

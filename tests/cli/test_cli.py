@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -139,7 +140,7 @@ def test_bank_check_passes_and_reports_forms():
     assert "0 errors" in result.stdout
     data = json.loads(run("bank", "check", "--json").stdout)
     (form,) = [f for f in data["forms"] if f["unit"] == "2794-210"]
-    assert form["disjoint_forms"] >= 4
+    assert form["disjoint_forms"] >= 8
 
 
 def test_bank_check_fails_naming_file_and_item(tmp_path):
@@ -148,16 +149,45 @@ def test_bank_check_fails_naming_file_and_item(tmp_path):
     bank = tmp_path / "bank"
     shutil.copytree(spec_path("gqa").parent.parent, bank)
     item_file = next((bank / "items").glob("*.yaml"))
-    item_file.write_text(item_file.read_text(encoding="utf-8").replace("key: A", "key: [A, B]", 1), encoding="utf-8")
+    text = re.sub(r"^(\s*)key: [A-D]$", r"\1key: [A, B]", item_file.read_text(encoding="utf-8"), count=1, flags=re.M)
+    item_file.write_text(text, encoding="utf-8")
     result = run("bank", "check", "--bank", str(bank))
     assert result.returncode == 1
     assert f"{item_file.name}:" in result.stdout and "has 2 keys" in result.stdout
+
+
+def test_bank_audit_passes_on_the_shipped_bank_with_every_figure_and_its_limit():
+    result = run("bank", "audit")
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "Secure pool of 2794-210" in result.stdout and "PASS: every threshold holds." in result.stdout
+    assert "pick the longest option" in result.stdout and "Exposure in practice: 0 option(s) (limit 0)" in result.stdout
+    (pool,) = json.loads(run("bank", "audit", "--json").stdout)
+    assert pool["passed"] and pool["items"] >= 220
+    assert all(f["score"] <= f["limit"] == 0.30 for f in pool["strategies"].values())
+    assert set(pool["per_criterion"]) >= {"1.1", "3.7", "4.6"}
+
+
+def test_bank_audit_fails_when_an_item_gives_its_key_away(tmp_path):
+    import shutil
+
+    import yaml
+
+    bank = tmp_path / "bank"
+    shutil.copytree(spec_path("gqa").parent.parent, bank)
+    item_file = bank / "items" / "2794-210.yaml"
+    data = yaml.safe_load(item_file.read_text(encoding="utf-8"))
+    item = next(i for i in data["items"] if i["status"] == "approved")
+    item["options"][item["key"]] = "A much longer key than any other option, padded out so that length alone finds it"
+    item_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = run("bank", "audit", "--bank", str(bank))
+    assert result.returncode == 1
+    assert f"{item['id']}: length cue: the key" in result.stdout and "FAIL:" in result.stdout
 
 
 def test_bank_stats_and_coverage_print_figures():
     stats = run("bank", "stats", "--json")
     assert stats.returncode == 0
     figures = json.loads(stats.stdout)["2794-210"]
-    assert figures["items"] >= 120 and figures["key_longest_share"] <= 0.35
+    assert figures["items"] >= 220 and figures["key_longest_share"] <= 0.35
     coverage = run("bank", "coverage")
     assert coverage.returncode == 0 and "603/2394/2" in coverage.stdout

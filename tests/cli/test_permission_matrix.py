@@ -1,6 +1,6 @@
 """Every database command of the CLI against every role, run in-process through ``tutor.cli.main``:
 a command is refused ("not allowed: ...", exit 1) exactly when the role lacks its permission.
-(File-only commands, `spec parse` and `bank check|stats|coverage`, read the bundled files that
+(File-only commands, `spec parse` and `bank check|stats|audit|coverage`, read the bundled files that
 any user of the installation can read, and open no database.)"""
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ COMMANDS = [
     (["sitting", "results", "{sitting}"], "sitting.results"),
     (["sitting", "release", "{sitting}"], "sitting.release"),
     (["sitting", "analyse", "{sitting}"], "sitting.analyse"),
+    (["bank", "stats", "--items", "--test", U], "sitting.analyse"),
+    (["bank", "to-review", "210-{role}", "--reason", "r"], "bank.manage"),
     (["user", "list"], "user.manage"),
     (["cohort", "add", "G-{role}", "--qualification", Q, "--tutor", "tom"], "user.manage"),
     (["cohort", "enrol", "Tom's group", "lou"], "user.manage"),

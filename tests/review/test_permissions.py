@@ -10,6 +10,7 @@ import pytest
 from tests.review.conftest import PASSWORD, QUALIFICATION, UNIT, Centre, build_centre
 from tutor.domain.access import PERMISSIONS, ROLES, Actor, PermissionDenied, allowed
 from tutor.services.catalogue import CatalogueService
+from tutor.services.item_quality import ItemQualityService
 from tutor.services.guard import (
     CATALOGUE_PERMISSIONS,
     PRACTICE_PERMISSIONS,
@@ -68,6 +69,8 @@ def calls(centre: Centre):
     cat = lambda name, *a: guarded(catalogue, CATALOGUE_PERMISSIONS, name, *a)
     sit = lambda name, *a, **k: guarded(sittings, SITTING_PERMISSIONS, name, *a, **k)
     attempt = sittings.attempt_id(sitting_id, "C001")
+    quality = ItemQualityService(centre.engine, centre.clock.now)
+    secure_item = sittings._pool(sittings.test_definition(UNIT))[0].item_id
     return [
         ("catalogue.read", "qualifications", cat("qualifications")),
         ("catalogue.read", "unit", cat("unit", UNIT)),
@@ -95,6 +98,8 @@ def calls(centre: Centre):
         ("user.manage", "add_cohort", lambda a: centre.accounts.add_cohort(a, f"Group {a.role}", QUALIFICATION, "tom")),
         ("account.own", "set_password (own)", lambda a: centre.accounts.set_password(
             a, a.username, PASSWORD, current=PASSWORD)),
+        ("sitting.analyse", "item_statistics", lambda a: quality.item_statistics(a, UNIT)),
+        ("bank.manage", "send_to_review", lambda a: quality.send_to_review(a, secure_item, f"checked by {a.role}")),
     ]
 
 

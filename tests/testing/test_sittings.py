@@ -161,7 +161,9 @@ def test_invigilator_actions_are_recorded_with_who_when_why(service, sitting, cl
     service.void(attempt_id, "Ms Invigilator", "malpractice: notes found")
     with pytest.raises(SittingError, match="voided cannot become"):
         service.resume(attempt_id, "Ms Invigilator", invigilator_code)
-    kinds = [(e.kind, e.actor, e.reason) for e in service.events(sitting_id) if e.attempt_id == attempt_id]
+    # (C001 sits in many sittings of this shared database, so the system may also record a resit shortfall.)
+    kinds = [(e.kind, e.actor, e.reason) for e in service.events(sitting_id)
+             if e.attempt_id == attempt_id and e.role != "system"]
     assert kinds == [
         ("started", "C001", ""), ("time_added", "Ms Invigilator", "fire alarm"),
         ("paused", "Ms Invigilator", "fire alarm"), ("resumed", "Ms Invigilator", ""),

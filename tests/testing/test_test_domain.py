@@ -163,3 +163,70 @@ def test_centre_blueprint_refuses_a_competence_only_unit():
 
     with pytest.raises(TestRuleError, match="no knowledge criteria"):
         centre_blueprint({"1": 0, "2": 0}, 10)
+
+
+# -- declared enemies and resits ----------------------------------------------------------------
+
+BIG_POOL = make_pool({"1": 45, "2": 45, "3": 70, "4": 60})
+
+
+@st.composite
+def pools_with_enemies(draw):
+    """The 8-form pool with some declared enemy pairs, declared on one side or both."""
+    ids = [p.item_id for p in BIG_POOL]
+    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda p: p[0] != p[1]),
+                          max_size=40))
+    enemies: dict[str, set[str]] = {}
+    for a, b in pairs:
+        enemies.setdefault(a, set()).add(b)
+        if draw(st.booleans()):
+            enemies.setdefault(b, set()).add(a)
+    pool = [PoolItem(p.item_id, p.version, p.outcome, p.criterion, frozenset(enemies.get(p.item_id, ())))
+            for p in BIG_POOL]
+    return pool, {frozenset(pair) for pair in pairs}
+
+
+@settings(max_examples=150, deadline=None)
+@given(pools_with_enemies(), st.integers(min_value=0, max_value=2**31 - 1))
+def test_declared_enemies_never_share_a_form(pool_and_pairs, seed):
+    pool, pairs = pool_and_pairs
+    form = assemble_form(pool, TEST.blueprint, seed)
+    on_form = {q.item_id for q in form.questions}
+    assert not any(pair <= on_form for pair in pairs)
+    assert len(on_form) == 25
+    assert {o: sum(1 for q in form.questions if q.outcome == o) for o in TEST.blueprint} == TEST.blueprint
+    assert assemble_form(pool, TEST.blueprint, seed) == form
+
+
+def test_enemies_that_leave_too_few_items_are_refused_in_one_line():
+    pool = make_pool({"1": 5, "2": 5, "3": 8, "4": 7})
+    first, second = [p for p in pool if p.outcome == "1"][:2]
+    pool = [PoolItem(p.item_id, p.version, p.outcome, p.criterion,
+                     frozenset({second.item_id}) if p is first else frozenset()) for p in pool]
+    with pytest.raises(TestRuleError, match="outcome 1 has too few items that are not declared enemies"):
+        assemble_form(pool, TEST.blueprint, 3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(min_value=0, max_value=2**31 - 1), st.integers(min_value=0, max_value=2**31 - 1),
+       st.integers(min_value=1, max_value=10))
+def test_a_resit_draws_none_of_the_earlier_items_while_the_pool_allows(first_seed, seed, attempts):
+    seen: set[str] = set()
+    for n in range(attempts):
+        form = assemble_form(BIG_POOL, TEST.blueprint, (first_seed + n) % 2**31)
+        seen |= {q.item_id for q in form.questions}
+    resit = assemble_form(BIG_POOL, TEST.blueprint, seed, avoid=frozenset(seen))
+    fresh = {o: sum(1 for p in BIG_POOL if p.outcome == o and p.item_id not in seen) for o in TEST.blueprint}
+    reused = {q.item_id for q in resit.questions} & seen
+    if all(fresh[o] >= need for o, need in TEST.blueprint.items()):
+        assert not reused
+    else:  # the pool cannot: only the outcomes short of fresh items reuse, and only as many as they lack
+        for outcome, need in TEST.blueprint.items():
+            reused_here = sum(1 for q in resit.questions if q.outcome == outcome and q.item_id in seen)
+            assert reused_here == max(0, need - fresh[outcome])
+    assert len({q.item_id for q in resit.questions}) == 25
+    assert assemble_form(BIG_POOL, TEST.blueprint, seed, avoid=frozenset(seen)) == resit
+
+
+def test_a_resit_with_nothing_to_avoid_draws_the_same_form_as_a_first_attempt():
+    assert assemble_form(POOL, TEST.blueprint, 11, avoid=frozenset()) == assemble_form(POOL, TEST.blueprint, 11)

@@ -13,6 +13,7 @@ from tutor.bank.checks import FormReport, Problem, check_bank, check_items, form
 from tutor.bank.generator import ItemGenerator
 from tutor.bank.model import Bank, CriterionRef, Item, load_bank
 from tutor.bank.prompts import OpenPrompt, open_prompt
+from tutor.bank.secure_audit import PoolAudit, audit_secure_pool
 from tutor.bank.stats import CueStats, cue_stats
 from tutor.rendering import TextRenderer
 
@@ -49,6 +50,22 @@ class BankAudit:
         key = unit_key(self.index, qualification, unit)
         return cue_stats([i for i in self.bank.items if i.use == "secure" and i.ref.qualification == qualification
                           and unit_key(self.index, qualification, i.ref.unit) == key])
+
+    def secure_audits(self) -> list[PoolAudit]:
+        """Per test specification: its approved secure pool audited against the unit's practice items."""
+        audits = []
+        for qualification, spec in self.index.test_specs:
+            key = unit_key(self.index, qualification, spec.unit)
+
+            def of_unit(item: Item, qualification: str = qualification, key: str | None = key) -> bool:
+                return (item.ref.qualification == qualification
+                        and unit_key(self.index, qualification, item.ref.unit) == key)
+
+            secure = [i for i in self.bank.items if i.use == "secure" and i.status == "approved"
+                      and i.kind in ("single_best", "negative") and of_unit(i)]
+            practice = [i for i in self.all_items if i.use == "practice" and of_unit(i)]
+            audits.append(audit_secure_pool(spec.unit, secure, practice))
+        return audits
 
     def _key(self, ref: CriterionRef) -> tuple[str, str, str, str] | None:
         facts = self.index.criterion(ref.qualification, ref.unit, ref.outcome, ref.criterion)

@@ -19,7 +19,7 @@ from tutor.yaml_lines import LINE_KEY, load_with_lines
 
 LETTERS = ("A", "B", "C", "D")
 USES = ("secure", "practice")
-STATUSES = ("draft", "approved", "retired")
+STATUSES = ("draft", "approved", "review", "retired")
 KINDS = ("single_best", "negative", "true_false", "matching", "ordering")
 
 
@@ -62,6 +62,7 @@ class Item:
     file: str = ""
     line: int | None = None
     extra_keys: list[str] = field(default_factory=list)  # keys given beyond one (a defect to report)
+    enemies: list[str] = field(default_factory=list)  # items never to share a form with this one
 
     @property
     def version(self) -> str:
@@ -99,6 +100,8 @@ class Item:
         if self.sequence:
             out["sequence"] = list(self.sequence)
         out.update(rationale=self.rationale, source=dict(self.source), provenance=dict(self.provenance))
+        if self.enemies:
+            out["enemies"] = list(self.enemies)
         return out
 
 
@@ -209,6 +212,7 @@ def item_from_dict(raw: dict[str, Any], qualification: str, unit: str, file: str
         file=file,
         line=raw.get(LINE_KEY),
         extra_keys=keys[1:],
+        enemies=[_text(e) for e in raw.get("enemies") or []] if isinstance(raw.get("enemies"), list) else [],
     )
 
 

@@ -26,6 +26,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "catalogue.read": (_ALL, "read the catalogue"),
     "catalogue.import": (frozenset({ADMIN}), "import specifications"),
     "bank.inspect": (frozenset({TUTOR, IQA, ADMIN}), "inspect the question bank"),
+    "bank.manage": (frozenset({ADMIN}), "send items back to review or return them to use"),
     "sitting.invigilate": (frozenset({INVIGILATOR, ADMIN}), "invigilate sittings"),
     "sitting.results": (frozenset({INVIGILATOR, TUTOR, IQA, ADMIN}), "see sitting results"),
     "sitting.release": (frozenset({INVIGILATOR, TUTOR, ADMIN}), "release results"),

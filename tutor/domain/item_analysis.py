@@ -195,3 +195,70 @@ def analyse_forms(forms: Mapping[str, Sequence[tuple[str, bool]]]) -> FormStatis
     items = tuple(_item_statistics(key, marks, rest_totals) for key, (marks, rest_totals) in sorted(seen.items()))
     return FormStatistics(candidates=len(forms), items=items, kr20=by_position.kr20,
                           mean_score=by_position.mean_score, score_variance=by_position.score_variance)
+
+
+# -- item statistics across sittings ----------------------------------------------------------
+
+FACILITY_HIGH = 0.90  # above this an item tells candidates apart hardly at all (too easy)
+FACILITY_LOW = 0.20  # below this it is too hard, miskeyed or unclear
+DISCRIMINATION_LOW = 0.10
+DISTRACTOR_MIN = 0.05  # a distractor chosen by fewer candidates than this is not working
+OPTION_LETTERS = ("A", "B", "C", "D")
+
+
+@dataclass(frozen=True)
+class ItemUsage:
+    """One item version over every attempt that showed it.
+
+    ``choices`` counts the item's own letters chosen (option order is shuffled per candidate, so
+    the letters are the item's, not the screen's); ``omitted`` counts questions left unanswered.
+    Discrimination is the point-biserial of the item against the candidate's rest score (their
+    total on the other questions of their own form), as in :func:`analyse_forms`.
+    """
+
+    key: str
+    answer: str
+    seen: int
+    correct: int
+    facility: float
+    discrimination: float | None
+    choices: dict[str, int]
+    omitted: int
+    flags: tuple[str, ...]
+
+
+def item_usage(attempts: Mapping[str, Sequence[tuple[str, str | None, bool]]],
+               answers: Mapping[str, str]) -> list[ItemUsage]:
+    """Statistics per item over many attempts (forms drawn from one pool, any sittings).
+
+    ``attempts`` maps an attempt to its questions as (item key, own letter chosen or None, correct?);
+    ``answers`` maps an item key to its own key letter. Items come back sorted by key.
+    """
+    totals = {attempt: sum(1 for _, _, right in questions if right) for attempt, questions in attempts.items()}
+    marks: dict[str, list[int]] = {}
+    rests: dict[str, list[int]] = {}
+    chosen: dict[str, list[str | None]] = {}
+    for attempt, questions in attempts.items():
+        for key, letter, right in questions:
+            marks.setdefault(key, []).append(int(right))
+            rests.setdefault(key, []).append(totals[attempt] - int(right))
+            chosen.setdefault(key, []).append(letter)
+    usage = []
+    for key in sorted(marks):
+        seen, correct = len(marks[key]), sum(marks[key])
+        facility = correct / seen
+        discrimination = _pearson(marks[key], rests[key])
+        counts = {letter: sum(1 for c in chosen[key] if c == letter) for letter in OPTION_LETTERS}
+        flags = []
+        if facility > FACILITY_HIGH:
+            flags.append(f"facility above {FACILITY_HIGH:.2f}")
+        if facility < FACILITY_LOW:
+            flags.append(f"facility below {FACILITY_LOW:.2f}")
+        if discrimination is not None and discrimination < DISCRIMINATION_LOW:
+            flags.append(f"discrimination below {DISCRIMINATION_LOW:.2f}")
+        for letter in OPTION_LETTERS:
+            if letter != answers[key] and counts[letter] < DISTRACTOR_MIN * seen:
+                flags.append(f"distractor {letter} chosen by under {DISTRACTOR_MIN:.0%}")
+        usage.append(ItemUsage(key, answers[key], seen, correct, facility, discrimination, counts,
+                               sum(1 for c in chosen[key] if c is None), tuple(flags)))
+    return usage

@@ -64,12 +64,14 @@ def centre_blueprint(knowledge_criteria: dict[str, int], questions: int) -> dict
 
 @dataclass(frozen=True)
 class PoolItem:
-    """An approved secure item a form can draw."""
+    """An approved secure item a form can draw; ``enemies`` are items it must never share a form with
+    (one states the other's answer), declared in the bank."""
 
     item_id: str
     version: str
     outcome: str
     criterion: str
+    enemies: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -99,29 +101,55 @@ class Form:
     questions: tuple[FormQuestion, ...]
 
 
-def assemble_form(pool: list[PoolItem], blueprint: dict[str, int], seed: int) -> Form:
+def assemble_form(pool: list[PoolItem], blueprint: dict[str, int], seed: int,
+                  avoid: frozenset[str] = frozenset()) -> Form:
     """Draw a form to the blueprint: within each outcome, criteria are taken in turn so a form
-    covers as many criteria as its count allows; then questions and options are shuffled."""
+    covers as many criteria as its count allows; then questions and options are shuffled.
+
+    Two items declared enemies never share a form. Items in ``avoid`` (those a resitting candidate
+    has already seen) are drawn only when an outcome has too few others; the caller counts them.
+    """
     rng = random.Random(seed)
     chosen: list[PoolItem] = []
+    blocked: set[str] = set()  # ids of chosen items and of their enemies
+
+    def fits(item: PoolItem) -> bool:
+        return item.item_id not in blocked and not (item.enemies & {c.item_id for c in chosen})
+
     for outcome, count in blueprint.items():
         candidates = sorted((p for p in pool if p.outcome == outcome), key=lambda p: (p.criterion, p.item_id))
         if len(candidates) < count:
             raise TestRuleError(f"the bank has {len(candidates)} approved secure items for outcome {outcome}; "
                                 f"the blueprint needs {count}")
-        by_criterion: dict[str, list[PoolItem]] = {}
+        fresh: dict[str, list[PoolItem]] = {}
+        seen: dict[str, list[PoolItem]] = {}
         for item in candidates:
-            by_criterion.setdefault(item.criterion, []).append(item)
-        for items in by_criterion.values():
-            rng.shuffle(items)
-        order = sorted(by_criterion)
+            (seen if item.item_id in avoid else fresh).setdefault(item.criterion, []).append(item)
+            fresh.setdefault(item.criterion, [])
+        for criterion in fresh:
+            rng.shuffle(fresh[criterion])
+            rng.shuffle(seen.get(criterion, []))
+        order = sorted(fresh)
         rng.shuffle(order)
         picked: list[PoolItem] = []
-        while len(picked) < count:
-            for criterion in order:
-                if by_criterion[criterion] and len(picked) < count:
-                    picked.append(by_criterion[criterion].pop())
-        chosen.extend(picked)
+        for lists in (fresh, seen):  # unseen items first, round the criteria; seen ones only if needed
+            while len(picked) < count:
+                progressed = False
+                for criterion in order:
+                    waiting = lists.get(criterion, [])
+                    for index in range(len(waiting) - 1, -1, -1):
+                        if len(picked) < count and fits(waiting[index]):
+                            item = waiting.pop(index)
+                            picked.append(item)
+                            chosen.append(item)
+                            blocked.update({item.item_id} | item.enemies)
+                            progressed = True
+                            break
+                if not progressed:
+                    break
+        if len(picked) < count:
+            raise TestRuleError(f"outcome {outcome} has too few items that are not declared enemies of the "
+                                f"others on the form: {len(picked)} of {count}")
     rng.shuffle(chosen)
     questions = []
     for position, item in enumerate(chosen, start=1):

@@ -56,6 +56,12 @@ def load_items(engine: Engine, items: list[Item], now: Callable[[], datetime]) -
             for item in items:
                 row = current.pop(item.id, None)
                 if row is not None and row.version == item.version:
+                    body = json.dumps(item.to_dict(), ensure_ascii=False)
+                    if (row.status, row.use, row.body) != (item.status, item.use, body):
+                        # Same question, new standing (retired, approved, enemies declared): the text the
+                        # learner saw is unchanged, so the version and every response to it stay.
+                        row.status, row.use, row.difficulty, row.body = item.status, item.use, item.difficulty, body
+                        session.add(row)
                     unchanged += 1
                     continue
                 if row is not None:

@@ -35,7 +35,7 @@ from tutor.domain.testing import (
     form_to_json,
     score,
 )
-from tutor.storage import audit_log
+from tutor.storage import audit_log, bank_queries
 from tutor.storage import tables as t
 from tutor.storage.answer_writes import answer_transaction_kind
 from tutor.storage.engine import WriteTransaction, as_utc
@@ -511,10 +511,8 @@ class SittingService:
 
     def _pool(self, test: TestDefinition) -> list[PoolItem]:
         with Session(self.engine) as session:
-            rows = session.exec(select(t.BankItem).where(
-                t.BankItem.is_current, t.BankItem.use == "secure", t.BankItem.status == "approved",
-                t.BankItem.unit_key.in_({test.unit_key, test.code}))).all()
-        pool = [PoolItem(r.item_id, r.version, r.outcome_number, r.criterion_number) for r in rows]
+            rows = bank_queries.secure_pool(session, {test.unit_key, test.code})
+        pool = [PoolItem(r.item_id, r.version, r.outcome, r.criterion, r.enemies) for r in rows]
         for outcome, need in test.blueprint.items():
             have = sum(1 for p in pool if p.outcome == outcome)
             if have < need:
@@ -525,7 +523,12 @@ class SittingService:
     def _new_attempt(self, session: Session, sitting: t.Sitting, candidate: t.Candidate) -> t.Attempt:
         test = _definition(sitting)
         seed = secrets.randbits(31)
-        form = assemble_form(self._pool(test), test.blueprint, seed)
+        earlier = bank_queries.earlier_attempts(session, sitting, candidate)
+        seen = frozenset(q.item_id for a in earlier for q in form_from_json(a.form_seed, a.form)[0].questions)
+        try:
+            form = assemble_form(self._pool(test), test.blueprint, seed, avoid=seen)
+        except TestRuleError as exc:
+            raise SittingError(str(exc)) from None
         now = self.now()
         clock = AttemptClock.for_test(test, candidate.extra_time_percent).start(now)
         rows = {k: row_id for k, (row_id, _) in self._form_items(session, form, raw=True).items()}
@@ -534,8 +537,16 @@ class SittingService:
         _store_clock(attempt, clock)
         session.add(attempt)
         session.flush()
-        self._event(session, sitting.id, attempt.id, candidate.number, "candidate", "started",
-                    data={"seed": seed, "allowed_seconds": clock.allowed_seconds})
+        data = {"seed": seed, "allowed_seconds": clock.allowed_seconds}
+        if earlier:
+            data["earlier_attempts"] = [a.id for a in earlier]
+        self._event(session, sitting.id, attempt.id, candidate.number, "candidate", "started", data=data)
+        reused = sorted(q.item_id for q in form.questions if q.item_id in seen)
+        if reused:
+            # The pool could not give a resitting candidate a form of unseen items: say so, item by item.
+            self._event(session, sitting.id, attempt.id, "system", "system", "resit_shortfall",
+                        reason=f"{len(reused)} item(s) already seen in an earlier attempt",
+                        data={"reused": reused, "earlier_attempts": [a.id for a in earlier]})
         return attempt
 
     def _interrupt(self, session: Session, sitting: t.Sitting, attempt: t.Attempt, candidate: t.Candidate) -> None:

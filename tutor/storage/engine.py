@@ -146,6 +146,7 @@ def _append_only_triggers(engine: Engine) -> list[str]:
 MIGRATIONS: dict[int, list[str]] = {
     2: ["ALTER TABLE candidate ADD COLUMN learner VARCHAR(60)"],
     3: ["DROP INDEX IF EXISTS ix_attempt_answer_attempt_id"],  # ix_attempt_answer_latest serves its queries
+    4: [],  # item_status_change is a new table
 }
 
 

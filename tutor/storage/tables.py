@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 """Bump when tables change; :func:`tutor.storage.engine.init_schema` refuses databases from a newer tutor."""
 
 
@@ -182,8 +182,9 @@ class TestBlueprintRow(SQLModel, table=True):
 
 
 class BankItem(SQLModel, table=True):
-    """One version of one question, exactly as learners see it. Rows are never changed:
-    an edited item is a new version, and responses point at the version they answered."""
+    """One version of one question, exactly as learners see it. Its text is never changed: an edited
+    item is a new version, and responses point at the version they answered. Its standing (status,
+    use, declared enemies) follows the bank."""
 
     __tablename__ = "bank_item"
     __table_args__ = (UniqueConstraint("item_id", "version"),)
@@ -202,6 +203,19 @@ class BankItem(SQLModel, table=True):
     body: str = Field(sa_column=Column(Text, nullable=False))  # the item as JSON (stem, options, key ...)
     loaded_at: datetime
     is_current: bool = Field(default=True, index=True)
+
+
+class ItemStatusChange(SQLModel, table=True):
+    """An admin sends a secure item back to review (out of new forms) or returns it to use, with a
+    reason; the latest row per item is its status in tests. Never updated."""
+
+    __tablename__ = "item_status_change"
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(index=True, max_length=120)
+    status: str = Field(max_length=20)  # review | approved
+    reason: str = Field(max_length=1000)
+    actor: str = Field(max_length=60)
+    at: datetime
 
 
 class Sitting(SQLModel, table=True):
@@ -471,5 +485,5 @@ class AuditEntry(SQLModel, table=True):
 
 
 APPEND_ONLY_TABLES = ("audit_entry", "attempt_answer", "practice_exchange", "test_evidence", "evidence_decision",
-                      "assessment_decision", "iqa_review", "sample_plan")
+                      "assessment_decision", "iqa_review", "sample_plan", "item_status_change")
 """Tables whose rows are never changed once written; the database refuses UPDATE and DELETE on them."""
