@@ -364,7 +364,10 @@ def _item_quality_command(args: argparse.Namespace) -> int:
                 _print_json([{"item": r.item_id, "version": r.version, "outcome": r.outcome, "criterion": r.criterion,
                               "in_review": r.in_review, **asdict(r.usage)} for r in rows])
             else:
-                sys.stdout.write(renderer.render("cli/item_statistics.txt.j2", rows=rows, test=args.test))
+                from tutor.domain.item_analysis import MIN_SEEN
+
+                sys.stdout.write(renderer.render("cli/item_statistics.txt.j2", rows=rows, test=args.test,
+                                                 min_seen=MIN_SEEN))
             return 0
         if args.bank_command == "to-review":
             service.send_to_review(actor, args.item, args.reason)

@@ -177,7 +177,8 @@ def test_bank_audit_fails_when_an_item_gives_its_key_away(tmp_path):
     item_file = bank / "items" / "2794-210.yaml"
     data = yaml.safe_load(item_file.read_text(encoding="utf-8"))
     item = next(i for i in data["items"] if i["status"] == "approved")
-    item["options"][item["key"]] = "A much longer key than any other option, padded out so that length alone finds it"
+    longest = max(len(text) for text in item["options"].values())
+    item["options"][item["key"]] = "The key, padded out so that its length alone finds it " + "x" * longest
     item_file.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     result = run("bank", "audit", "--bank", str(bank))
     assert result.returncode == 1

@@ -70,3 +70,20 @@ def test_release_and_audit_trail(db, sitting):
     assert results.returncode == 0 and "C1 Name C1: no result (not started)" in results.stdout
     events = run("sitting", "events", sitting_id, db=db).stdout
     assert "sitting_created" in events and "results_released" in events and "JCQ 25%" in events
+
+
+def test_an_admin_sends_an_item_to_review_and_item_statistics_list_every_item(tmp_path):
+    url = f"sqlite:///{tmp_path / 'items.db'}"
+    sent = run("bank", "to-review", "210-1.1-S12", "--reason", "facility 0.97 over 60 candidates", db=url)
+    assert sent.returncode == 0, sent.stderr
+    assert "Item 210-1.1-S12 sent back to review: no new form will draw it" in sent.stdout
+    again = run("bank", "to-review", "210-1.1-S12", "--reason", "again", db=url)
+    assert again.returncode == 1 and again.stderr.strip() == "tutor: error: item 210-1.1-S12 is already in review"
+    missing = run("bank", "to-review", "210-9.9-S99", "--reason", "x", db=url)
+    assert missing.returncode == 1 and "no item 210-9.9-S99 in the question bank" in missing.stderr
+    no_reason = run("bank", "return", "210-1.1-S12", db=url)
+    assert no_reason.returncode == 2 and "--reason" in no_reason.stderr
+    stats = run("bank", "stats", "--items", "--json", db=url)
+    assert stats.returncode == 0 and json.loads(stats.stdout) == []  # no sitting yet
+    assert "No submitted attempts yet" in run("bank", "stats", "--items", db=url).stdout
+    assert run("bank", "return", "210-1.1-S12", "--reason", "distractor C rewritten", db=url).returncode == 0

@@ -160,11 +160,11 @@ ATTEMPTS = {  # item X keyed A, Y keyed B, Z keyed C; totals 3, 2, 1, 1
 
 
 def test_item_statistics_match_hand_computed_values():
-    x, y, z = item_usage(ATTEMPTS, {"X": "A", "Y": "B", "Z": "C"})
+    x, y, z = item_usage(ATTEMPTS, {"X": "A", "Y": "B", "Z": "C"}, min_seen=1)
     # X: marks 1,1,0,1; rest scores 2,1,1,0: Sxy = 4*3 - 3*4 = 0, so r = 0.
     assert (x.seen, x.correct, x.facility, x.discrimination) == (4, 3, 0.75, 0.0)
     assert (x.choices, x.omitted) == ({"A": 3, "B": 1, "C": 0, "D": 0}, 0)
-    assert x.flags == ("discrimination below 0.10", "distractor C chosen by under 5%", "distractor D chosen by under 5%")
+    assert x.flags == ("discrimination below 0.10", "distractors C, D chosen by under 5%")
     # Y: marks 1,0,1,0; rest 2,2,0,1: r = (4*2 - 2*5) / sqrt((4*2 - 4) * (4*9 - 25)) = -2 / sqrt(44).
     assert y.facility == 0.5 and y.discrimination == pytest.approx(-2 / 44 ** 0.5)
     assert y.choices == {"A": 1, "B": 2, "C": 1, "D": 0}
@@ -172,13 +172,18 @@ def test_item_statistics_match_hand_computed_values():
     # Z: marks 1,1,0,0; rest 2,1,1,1: r = (4*3 - 2*5) / sqrt(4 * (4*7 - 25)) = 2 / sqrt(12).
     assert z.discrimination == pytest.approx(2 / 12 ** 0.5)
     assert (z.choices, z.omitted) == ({"A": 0, "B": 0, "C": 2, "D": 1}, 1)
-    assert z.flags == ("distractor A chosen by under 5%", "distractor B chosen by under 5%")
+    assert z.flags == ("distractors A, B chosen by under 5%",)
 
 
 def test_facility_flags_at_both_ends():
     attempts = {str(n): [("EASY", "A", True), ("HARD", "B", False), ("MID", "A" if n % 2 else "B", n % 2 == 1)]
                 for n in range(10)}
-    easy, hard, _ = sorted(item_usage(attempts, {"EASY": "A", "HARD": "A", "MID": "A"}),
+    easy, hard, _ = sorted(item_usage(attempts, {"EASY": "A", "HARD": "A", "MID": "A"}, min_seen=10),
                            key=lambda u: ["EASY", "HARD", "MID"].index(u.key))
     assert "facility above 0.90" in easy.flags and easy.discrimination is None
     assert "facility below 0.20" in hard.flags
+
+
+def test_an_item_seen_by_too_few_candidates_is_not_judged():
+    (x, _, _) = item_usage(ATTEMPTS, {"X": "A", "Y": "B", "Z": "C"})  # four candidates, fewer than 20
+    assert x.flags == ("seen by fewer than 20: not judged",) and x.facility == 0.75

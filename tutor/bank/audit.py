@@ -48,7 +48,8 @@ class BankAudit:
 
     def secure_stats(self, qualification: str, unit: str) -> CueStats:
         key = unit_key(self.index, qualification, unit)
-        return cue_stats([i for i in self.bank.items if i.use == "secure" and i.ref.qualification == qualification
+        return cue_stats([i for i in self.bank.items if i.use == "secure" and i.status == "approved"
+                          and i.ref.qualification == qualification
                           and unit_key(self.index, qualification, i.ref.unit) == key])
 
     def secure_audits(self) -> list[PoolAudit]:
@@ -64,7 +65,7 @@ class BankAudit:
             secure = [i for i in self.bank.items if i.use == "secure" and i.status == "approved"
                       and i.kind in ("single_best", "negative") and of_unit(i)]
             practice = [i for i in self.all_items if i.use == "practice" and of_unit(i)]
-            audits.append(audit_secure_pool(spec.unit, secure, practice))
+            audits.append(audit_secure_pool(spec.unit, secure, practice, spec.blueprint()))
         return audits
 
     def _key(self, ref: CriterionRef) -> tuple[str, str, str, str] | None:

@@ -29,6 +29,7 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 
 from tutor.bank.model import Item
+from tutor.domain.testing import PoolItem, TestRuleError, assemble_form
 
 STRATEGY_LIMIT = 0.30  # no strategy may score more than this on a test's pool (chance is 0.25)
 CRITERION_STRATEGY_LIMIT = 0.50  # per criterion (about ten items: a coarser limit)
@@ -42,6 +43,8 @@ EXPOSURE_LONGER_SHARE = 0.50  # ... which must also be at least this share of th
 GIVEAWAY_CONTAINMENT = 0.80  # share of a key's content words found in another item's text
 GIVEAWAY_MARGIN = 0.30  # ... by this much more than any of its distractors' words are
 GIVEAWAY_MIN_WORDS = 2
+MIN_FRESH_FORMS = 8  # forms a candidate can sit in turn, none repeating an item, enemies kept apart
+FORM_SEEDS = range(20)  # the draws tried when counting them
 
 ABSOLUTE = re.compile(
     r"\b(always|never|every\w*|all|only|must|guarantee[sd]?|no longer|remove[sd]? the need|by law|"
@@ -125,6 +128,12 @@ def _avoid_stem_fewest(item: Item) -> list[str]:
     return _keep(list(item.options), lambda letter: shared[letter] > min(shared.values()))
 
 
+def _avoid_stem_most(item: Item) -> list[str]:
+    stem = set(content_words(item.stem))
+    shared = {letter: len(stem & set(content_words(text))) for letter, text in item.options.items()}
+    return _keep(list(item.options), lambda letter: shared[letter] < max(shared.values()))
+
+
 def _avoid_absolute(item: Item) -> list[str]:
     return _keep(list(item.options), lambda letter: not ABSOLUTE.search(item.options[letter]))
 
@@ -147,6 +156,7 @@ STRATEGIES: dict[str, tuple[str, Chooser]] = {
     "shortest": ("pick the shortest option", _shortest),
     "avoid_longest": ("pick any option but the longest", _avoid_longest),
     "avoid_shortest": ("pick any option but the shortest", _avoid_shortest),
+    "avoid_stem_most": ("pick any option but the one sharing most stem words", _avoid_stem_most),
     "avoid_stem_fewest": ("pick any option but the one sharing fewest stem words", _avoid_stem_fewest),
     "avoid_absolute": ("drop options with absolute or legal-duty words", _avoid_absolute),
     "prefer_hedged": ("prefer options with hedged wording", _prefer_hedged),
@@ -331,6 +341,28 @@ def declared_pairs(items: Iterable[Item]) -> set[frozenset[str]]:
     return {frozenset((item.id, other)) for item in items for other in item.enemies if other != item.id}
 
 
+def fresh_forms(items: list[Item], blueprint: dict[str, int], seeds: Iterable[int] = FORM_SEEDS) -> int:
+    """How many forms in a row the assembler draws before one must repeat an item (a candidate resitting
+    again and again), enemies kept apart; the least over several seeds, since the draw is random."""
+    pool = [PoolItem(i.id, i.version, i.ref.outcome, i.ref.criterion, frozenset(i.enemies)) for i in items]
+    counts = []
+    for seed in seeds:
+        seen: set[str] = set()
+        forms = 0
+        while True:
+            try:
+                form = assemble_form(pool, blueprint, seed * 1000 + forms, avoid=frozenset(seen))
+            except TestRuleError:
+                break
+            ids = {q.item_id for q in form.questions}
+            if ids & seen:
+                break
+            seen |= ids
+            forms += 1
+        counts.append(forms)
+    return min(counts) if counts else 0
+
+
 # -- the audit --------------------------------------------------------------------------------
 
 
@@ -360,6 +392,7 @@ class PoolAudit:
     giveaways: list[Finding]  # detected and not declared
     declared: int  # declared enemy pairs
     detected_declared: int  # detected pairs that are declared
+    fresh_forms: int | None = None  # forms in a row without a repeated item (None: no blueprint given)
     failures: list[str] = field(default_factory=list)
 
     @property
@@ -385,6 +418,7 @@ class PoolAudit:
             "item_cues": findings(self.cues), "exposure": findings(self.exposed),
             "giveaway_pairs": findings(self.giveaways),
             "declared_pairs": self.declared, "detected_declared_pairs": self.detected_declared,
+            "fresh_forms": self.fresh_forms, "fresh_forms_limit": MIN_FRESH_FORMS,
         }
 
 
@@ -397,9 +431,11 @@ def _criterion_order(criterion: str) -> tuple:
     return tuple(int(p) if p.isdigit() else p for p in re.split(r"[.]", criterion))
 
 
-def audit_secure_pool(test: str, secure: list[Item], practice: list[Item]) -> PoolAudit:
+def audit_secure_pool(test: str, secure: list[Item], practice: list[Item],
+                      blueprint: dict[str, int] | None = None) -> PoolAudit:
     """Audit ``secure`` (the test's approved secure items, four-option single-best or NOT) against
-    ``practice`` (every item the practice engine can serve for the same unit)."""
+    ``practice`` (every item the practice engine can serve for the same unit); with the test's
+    ``blueprint``, also count the forms a resitting candidate can sit without meeting an item twice."""
     items = [i for i in secure if len(i.options) == 4 and i.key in i.options]
     by_criterion: dict[str, list[Item]] = {}
     for item in items:
@@ -427,7 +463,11 @@ def audit_secure_pool(test: str, secure: list[Item], practice: list[Item]) -> Po
         giveaways=undeclared,
         declared=len(declared),
         detected_declared=len({frozenset((g, r)) for g, r, _ in detected} & declared),
+        fresh_forms=fresh_forms(items, blueprint) if blueprint else None,
     )
+    if audit.fresh_forms is not None and audit.fresh_forms < MIN_FRESH_FORMS:
+        audit.failures.append(f"only {audit.fresh_forms} forms in a row without a repeated item "
+                              f"(limit at least {MIN_FRESH_FORMS})")
     for figure in audit.strategies:
         if not figure.passed:
             audit.failures.append(f"strategy '{figure.description}' scores {figure.score:.1%} (limit {figure.limit:.0%})")

@@ -203,6 +203,7 @@ FACILITY_HIGH = 0.90  # above this an item tells candidates apart hardly at all 
 FACILITY_LOW = 0.20  # below this it is too hard, miskeyed or unclear
 DISCRIMINATION_LOW = 0.10
 DISTRACTOR_MIN = 0.05  # a distractor chosen by fewer candidates than this is not working
+MIN_SEEN = 20  # fewer candidates than this tell too little to flag an item
 OPTION_LETTERS = ("A", "B", "C", "D")
 
 
@@ -228,11 +229,12 @@ class ItemUsage:
 
 
 def item_usage(attempts: Mapping[str, Sequence[tuple[str, str | None, bool]]],
-               answers: Mapping[str, str]) -> list[ItemUsage]:
+               answers: Mapping[str, str], min_seen: int = MIN_SEEN) -> list[ItemUsage]:
     """Statistics per item over many attempts (forms drawn from one pool, any sittings).
 
     ``attempts`` maps an attempt to its questions as (item key, own letter chosen or None, correct?);
-    ``answers`` maps an item key to its own key letter. Items come back sorted by key.
+    ``answers`` maps an item key to its own key letter. Items come back sorted by key. An item seen
+    by fewer than ``min_seen`` candidates gets its figures but no flags, only a note saying so.
     """
     totals = {attempt: sum(1 for _, _, right in questions if right) for attempt, questions in attempts.items()}
     marks: dict[str, list[int]] = {}
@@ -250,15 +252,20 @@ def item_usage(attempts: Mapping[str, Sequence[tuple[str, str | None, bool]]],
         discrimination = _pearson(marks[key], rests[key])
         counts = {letter: sum(1 for c in chosen[key] if c == letter) for letter in OPTION_LETTERS}
         flags = []
+        if seen < min_seen:
+            usage.append(ItemUsage(key, answers[key], seen, correct, facility, discrimination,
+                                   {letter: sum(1 for c in chosen[key] if c == letter) for letter in OPTION_LETTERS},
+                                   sum(1 for c in chosen[key] if c is None), (f"seen by fewer than {min_seen}: not judged",)))
+            continue
         if facility > FACILITY_HIGH:
             flags.append(f"facility above {FACILITY_HIGH:.2f}")
         if facility < FACILITY_LOW:
             flags.append(f"facility below {FACILITY_LOW:.2f}")
         if discrimination is not None and discrimination < DISCRIMINATION_LOW:
             flags.append(f"discrimination below {DISCRIMINATION_LOW:.2f}")
-        for letter in OPTION_LETTERS:
-            if letter != answers[key] and counts[letter] < DISTRACTOR_MIN * seen:
-                flags.append(f"distractor {letter} chosen by under {DISTRACTOR_MIN:.0%}")
+        idle = [letter for letter in OPTION_LETTERS if letter != answers[key] and counts[letter] < DISTRACTOR_MIN * seen]
+        if idle:
+            flags.append(f"distractor{'s' if len(idle) > 1 else ''} {', '.join(idle)} chosen by under {DISTRACTOR_MIN:.0%}")
         usage.append(ItemUsage(key, answers[key], seen, correct, facility, discrimination, counts,
                                sum(1 for c in chosen[key] if c is None), tuple(flags)))
     return usage
