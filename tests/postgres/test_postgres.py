@@ -12,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tests.review.conftest import QUALIFICATION, UNIT, build_centre_on, sit_test
 from tutor.domain.audit import verify_chain
+from tutor.services.item_quality import ItemQualityService
 from tutor.storage import audit_log
 from tutor.storage import tables as t
 from tutor.storage.answer_writes import CoreAnswerTransaction
@@ -48,6 +49,13 @@ def test_a_whole_centre_on_postgres_tests_reviews_samples_and_verifies(postgres_
     review.iqa_review(quinn, plan.plan_id, entry.learner, entry.unit_key, True, "Sound")
     analysis = review.analyse_sitting(centre.actor("ada"), sitting_id)
     assert analysis.candidates == 2
+    quality = ItemQualityService(centre.engine, clock.now)
+    statistics = {row.item_id: row.usage for row in quality.item_statistics(centre.actor("ada"), UNIT)}
+    assert len(statistics) >= 25 and all(u.seen >= 1 for u in statistics.values())
+    test = centre.sittings.test_definition(UNIT)
+    held = centre.sittings._pool(test)[0].item_id
+    quality.send_to_review(centre.actor("ada"), held, "facility 0.97")
+    assert held not in {p.item_id for p in centre.sittings._pool(test)}
     portfolio = review.portfolio(tina, "lee")
     cut = list(audit_log.records(centre.engine))[-1]  # the export is itself logged, after the head it names
     assert (cut.kind, cut.prev_hash) == ("portfolio.cut", portfolio.audit_head)
