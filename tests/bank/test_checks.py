@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.bank.conftest import BANK
 from tutor.bank.checks import check_items, form_reports
 from tutor.bank.model import item_from_dict
 
@@ -123,3 +124,26 @@ def test_forms_count_whole_blueprints_per_outcome(index, valid_item):
     assert report.disjoint_forms == 2  # LO2 10/5 and LO3 16/8 both allow two
     drafts = [_item(valid_item, id="draft", status="draft", stem="Draft?")]
     assert form_reports(drafts, index)[0].pool["1"] == 0
+
+
+@pytest.mark.parametrize(("phrase", "specific"), [
+    ("customers", False), ("all staff", False), ("the organisation and its people", False), ("what to do", False),
+    ("external factors", True), ("to-do list", True), ("P", True), ("30 days", True), ("SLA", True),
+    ("customers leave", True),
+])
+def test_an_accepted_phrasing_must_keep_a_word_specific_to_its_point(phrase, specific):
+    from tutor.bank.checks import phrase_is_specific
+
+    assert phrase_is_specific(phrase) is specific
+
+
+def test_bank_check_refuses_a_generic_phrasing(index):
+    from tutor.bank.checks import check_sheets
+    from tutor.bank.model import load_sheet_file
+
+    (entry, *_) = [e for e in load_sheet_file(BANK / "sheets" / "2794-210.yaml") if e.ref.criterion == "1.3"]
+    entry.key_points[0].accept.append("customers")
+    problems = [p for p in check_sheets([entry], index) if p.code == "generic_phrasing"]
+    assert [p.message for p in problems] == [
+        "accepted phrasing 'customers' has no word specific to its key point "
+        "(only stop-words or words such as customer, staff, organisation)"]

@@ -81,14 +81,14 @@ def test_no_due_starts_with_first_criterion_and_question_is_the_open_prompt():
 
 # -- the knowledge flow --------------------------------------------------------------------
 
-def test_thin_answer_gets_one_probe_then_feedback_model_answer_and_mcq():
+def test_an_on_topic_answer_with_no_point_gets_one_probe_then_feedback_model_answer_and_mcq():
     clock = FakeClock()
     engine = make(clock=clock)
     engine.start()
     sheet = unit_data("2794-210")[1]["1.1"]
     clock.advance(seconds=12)
     turn = engine.respond("it looks at political stuff")
-    assert turn.exchange.verdict == "thin" and turn.exchange.turn == "answer"
+    assert turn.exchange.verdict == "not_yet" and turn.exchange.turn == "answer"
     assert turn.exchange.seconds == 12
     assert [m.kind for m in turn.messages] == ["probe"]
     probe = turn.messages[0].text

@@ -113,7 +113,6 @@ NOTHING: list[tuple[str, str, str, bool]] = [
     (P210, "2.1", "a service offer", True),
     (P210, "3.3", "describe the advantages of rewarding loyalty", True),
     (P210, "4.5", "first impressions are important", True),
-    (P210, "4.5", "i always wear my uniform", False),
     (YMCA, "1.1", "the relationship between needs and expectations and customer satisfaction", True),
     (GQA, "1.2", "who should be involved in organising customer service delivery", True),
     (GQA, "1.2", "everyone", False),
@@ -141,9 +140,9 @@ def test_answer_makes_no_point(sheet, criterion, answer, copied):
     marking = mark_answer(answer, entry(sheet, criterion))
     assert marking.made == ()
     assert marking.copied_question is copied
-    assert marking.verdict in ("none", "thin")
+    assert marking.verdict in ("not_yet", "contradicted")  # contradicted: a misconception stated
     if copied or not answer.strip():
-        assert marking.verdict == "none"
+        assert marking.verdict == "not_yet"
     assert marking.share == 0.0
 
 
@@ -162,11 +161,13 @@ def test_misconception_scores_no_point():
 @pytest.mark.parametrize(("answer", "verdict"), [
     ("external factors, good and bad effects, business plan, new products", "secure"),     # 4 of 4
     ("external factors, positive and negative effects and strategy", "secure"),           # 3 of 4
-    ("it makes them look at outside factors and helps with strategy", "partial"),         # 2 of 4
-    ("strategy", "thin"),                                                                  # 1, very short
-    ("it looks at how the pestle analysis works", "thin"),                                 # on topic, no point
-    ("my dog is called biscuit", "none"),
-    ("", "none"),
+    ("it makes them look at outside factors and helps with strategy", "secure"),          # 2: the advantages asked for
+    ("strategy", "partial"),                                                               # 1 of the 2 asked for
+    ("it looks at how the pestle analysis works", "not_yet"),                              # on topic, no point
+    ("my dog is called biscuit", "not_yet"),
+    ("", "not_yet"),
+    ("it looks at things inside the company not outside", "contradicted"),                 # a point denied
+    ("it looks at the strengths and weaknesses of the staff", "contradicted"),             # a misconception
 ])
 def test_verdicts(answer, verdict):
     assert mark_answer(answer, entry(P210, "1.2")).verdict == verdict

@@ -68,7 +68,7 @@ def test_responses_show_the_question_answer_mark_and_hints(centre):
     assert len(items) == 1
     item = items[0]
     assert (item.source, item.question, item.answer, item.automatic_mark, item.hints_used) == (
-        "practice", "Explain…", "[@click=app.quit]x[/] [bold]not bold", "thin", 1)
+        "practice", "Explain…", "[@click=app.quit]x[/] [bold]not bold", "not yet", 1)  # stored as "thin" (old scale)
 
 
 def test_test_responses_show_the_item_as_shown_and_the_option_chosen(centre):

@@ -153,11 +153,11 @@ async def test_learner_words_quoted_in_feedback_stay_literal(practice):
     app, screen, _ = practice()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        await say(pilot, "[bold]political, economic[/] and social [@click=app.quit]factors[/]", type_it=False)
+        await say(pilot, "[bold]its a pestle thing[/] for [@click=app.quit]managers[/]", type_it=False)
         assert messages(screen)[-1] == ("assistant", "probe")
-        await say(pilot, "[bold] it tracks the environment [/] when planning a new product", type_it=False)
+        await say(pilot, "[bold]political[/] and [@click=app.quit]economic[/] and social", type_it=False)
         feedback = next(m for m in screen.query(ChatMessage) if m.kind == "feedback")
-        assert '(you said: "political, economic[/] and social [@click=app.quit]factors[/]' in str(feedback.render())
+        assert '(you said: "political[/] and [@click=app.quit]economic' in str(feedback.render())
         await click_message(pilot, feedback)
         assert app.is_running and app.screen is screen
 
@@ -190,8 +190,9 @@ async def test_quit_ends_the_session_and_disables_the_input(practice):
 
 
 def test_snapshot_feedback_turn(snap_compare, practice, clock):
-    """1.1 answered in part, scrolled back to the answer: the feedback names the points made (with the
-    learner's words) and missed, then the model answer; 1.1 is practised and current in the panel."""
+    """1.1 answered, scrolled back to the answer: secure (the question asks what PESTLE is: one point is a
+    complete answer), the feedback names the points made (with the learner's words) and the others to add,
+    then the model answer; 1.1 is secure and current in the panel."""
     app, _, _ = practice()
 
     async def answer(pilot):
@@ -248,3 +249,23 @@ async def test_a_whole_unit_of_2794_210_is_practised_and_every_turn_stored(pract
     with Session(service.engine) as session:
         uses = {session.get(t.BankItem, r.bank_item_id).use for r in choices}
     assert uses == {"practice"}  # no secure item is ever served in practice
+
+
+async def test_an_answer_that_contradicts_a_key_point_is_named_recorded_and_not_credited(practice, clock):
+    """The learner uses the key point's own words to say the opposite: the feedback names what was said the
+    wrong way round (in the learner's words), the stored exchange records the contradicted point, and the
+    criterion is not marked secure."""
+    app, screen, service = practice()
+    answer = "it doesnt track the environment the business works in, its about the staff"
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        clock.advance(seconds=20)
+        await say(pilot, answer, type_it=False)
+        feedback = next(str(m.render()) for m in screen.query(ChatMessage) if m.kind == "feedback")
+        assert "says the opposite of what is right" in feedback
+        assert 'you said "' in feedback and "track the environment" in feedback and "but in fact:" in feedback
+        assert "A secure answer" not in feedback and "Points you made" not in feedback
+        assert states(screen)["1.1"] != "secure"
+    (row, *_) = service.exchanges(LEARNER)
+    assert (row.criterion_number, row.verdict, json.loads(row.matched)) == ("1.1", "contradicted", [])
+    assert json.loads(row.contradicted) == {"points": [1], "misconceptions": []}

@@ -52,6 +52,22 @@ class FormReport:
     disjoint_forms: int
 
 
+# Words that appear in answers to every criterion of the domain: a phrasing made only of these shows nothing.
+GENERIC_PHRASE_WORDS = frozenset("""customer customers client clients consumer consumers staff employee employees worker
+workers colleague colleagues team organisation organisations organization company companies business businesses firm
+service services people person they them their it things thing good better best important make makes get gets""".split())
+
+
+def phrase_is_specific(phrase: str) -> bool:
+    """Whether an accepted phrasing keeps at least one content word beyond the domain's generic ones."""
+    from tutor.practice.marking import STOP_WORDS
+
+    stop = STOP_WORDS - {"list", "way", "ways", "kind", "lot"}
+    words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", phrase)]
+    return any(w not in stop and w not in GENERIC_PHRASE_WORDS and (len(w) > 1 or w.isdigit() or w in "pestl")
+               for w in words) or any(len(w) >= 2 and w.isupper() for w in re.findall(r"[A-Za-z]+", phrase))
+
+
 def _normal(text: str) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", text.lower()).split())
 
@@ -221,6 +237,10 @@ def check_sheets(entries: list[SheetEntry], index: CatalogueIndex) -> list[Probl
         for point in entry.key_points:
             if not (point.point and point.short and point.accept):
                 report("bad_field", "a key point needs point, short and accept")
+            for phrase in point.accept:
+                if not phrase_is_specific(phrase):
+                    report("generic_phrasing", f"accepted phrasing {phrase!r} has no word specific to its key point "
+                                               "(only stop-words or words such as customer, staff, organisation)")
             if found := _check_source(point.source, entry.ref, index):
                 report(*found)
         for wrong in entry.misconceptions:

@@ -137,6 +137,7 @@ class SheetEntry:
     sequence: list[str] = field(default_factory=list)
     file: str = ""
     line: int | None = None
+    required: int | None = None  # key points a complete answer makes (default: see marking.required_points)
 
 
 @dataclass
@@ -237,6 +238,7 @@ def _sheet_entry(raw: dict[str, Any], qualification: str, unit: str, file: str) 
         sequence=[_text(s) for s in raw.get("sequence") or []],
         file=file,
         line=raw.get(LINE_KEY),
+        required=raw.get("required") if isinstance(raw.get("required"), int) else None,
     )
 
 

@@ -7,7 +7,7 @@ from ``templates/practice/*.j2``; the learner's text is only ever a template *va
 
 Flow per criterion, due-for-review criteria first, then the rest in catalogue order:
 
-* knowledge criterion with a sheet: open question -> answer, marked -> if ``thin``, one probing
+* knowledge criterion with a sheet: open question -> answer, marked -> if on topic but no point, one probing
   follow-up -> feedback (points made and missed) and a model answer -> a multiple-choice
   practice item (single best or NOT, A-D) -> right or wrong with the rationale -> next;
 * own-organisation criterion, or a knowledge criterion with no sheet: open question -> the
@@ -81,8 +81,9 @@ class Exchange:
     """One learner turn, ready to store. ``prompt`` is the question text the learner was answering
     (empty for an item, which is named by ``item_id`` and ``item_version``). ``turn`` says what the
     input was: answer, probe_answer, choice, note, command, empty. ``verdict`` is the marking verdict
-    (secure/partial/thin/none) for free text, right/wrong for an item, for_tutor, note, skipped,
-    or ``None`` for a command that answers nothing."""
+    (secure/partial/not_yet/contradicted) for free text, right/wrong for an item, for_tutor, note,
+    skipped, or ``None`` for a command that answers nothing. ``contradicted`` and ``misconceptions``
+    name the key points the answer said the wrong way round and the misconceptions it stated."""
 
     qualification: str
     unit: str
@@ -98,6 +99,8 @@ class Exchange:
     seconds: float
     turn: str
     mode: str = "practice"
+    contradicted: tuple[int, ...] = ()
+    misconceptions: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -266,8 +269,10 @@ class PracticeEngine:
         turn = "probe_answer" if state.stage == "probe" else "answer"
         full = f"{state.first_answer} {answer}" if state.stage == "probe" else answer
         marking = mark_answer(full, sheet, question)
-        exchange = self._exchange(answer, marking.verdict, tuple(m.index for m in marking.made), seconds, turn)
-        if state.stage == "open" and marking.verdict == "thin":
+        exchange = self._exchange(answer, marking.verdict, tuple(m.index for m in marking.made), seconds, turn,
+                                  contradicted=tuple(m.index for m in marking.contradicted),
+                                  misconceptions=tuple(m.index for m in marking.misconceptions))
+        if state.stage == "open" and marking.verdict == "not_yet" and marking.related and not marking.copied_question:
             state.stage = "probe"
             state.first_answer = answer
             verb = command_verb(c.text)
@@ -281,10 +286,12 @@ class PracticeEngine:
     def _feedback(self, sheet: SheetEntry, marking: Marking) -> tuple[AssistantMessage, ...]:
         points = sheet.key_points
         made = [(points[m.index].short, m.evidence) for m in marking.made]
-        missed = [points[i].short for i in marking.missed]
+        missed = [points[i].short for i in marking.missed if i not in {m.index for m in marking.contradicted}]
+        contradicted = [(points[m.index].short, m.evidence) for m in marking.contradicted]
+        held = [(sheet.misconceptions[m.index].why, m.evidence) for m in marking.misconceptions]
         messages = [
             self._msg("feedback", "practice/feedback.j2", verdict=marking.verdict, copied=marking.copied_question,
-                      made=made, missed=missed),
+                      made=made, missed=missed, contradicted=contradicted, misconceptions=held),
             self._msg("model_answer", "practice/model_answer.j2", points=[p.point for p in points]),
         ]
         item = self._pick_item()
@@ -385,13 +392,15 @@ class PracticeEngine:
         return AssistantMessage(kind, text, c, item.id if item else None, item.version if item else None)
 
     def _exchange(self, answer: str, verdict: str | None, matched: tuple[int, ...], seconds: float, turn: str,
-                  item: Item | None = None) -> Exchange:
+                  item: Item | None = None, contradicted: tuple[int, ...] = (),
+                  misconceptions: tuple[int, ...] = ()) -> Exchange:
         c = self.current
         assert c is not None
         prompt = "" if item else "\n".join(m.text for m in self._state.pending)
         return Exchange(c.qualification, c.unit, c.outcome, c.criterion, prompt,
                         item.id if item else None, item.version if item else None,
-                        answer, verdict, matched, self._state.hints, round(seconds, 3), turn)
+                        answer, verdict, matched, self._state.hints, round(seconds, 3), turn,
+                        contradicted=contradicted, misconceptions=misconceptions)
 
     def _finish(self, messages: tuple[AssistantMessage, ...]) -> tuple[AssistantMessage, ...]:
         self._asked_at = _seconds(self.clock())

@@ -4,7 +4,19 @@ A key point is *made* when the answer shows one of its phrasings: an ``accept`` 
 ``short`` answer, or the key content words of its ``point`` sentence. Matching works on word
 stems, allows the point's ``synonyms``, typos (rapidfuzz ratio on words of 5+ letters), and any
 word order within a sliding window of the answer's content words. Stop-words never match on
-their own. An answer that merely copies the question or the criterion scores nothing.
+their own. An answer that merely copies the question or the criterion scores nothing, and a
+phrasing matched only on the question's own words shows nothing.
+
+Polarity: a phrasing counts only when the answer asserts it the way the sheet does. Negation
+(not, no, never, n't, no need to, without, hardly, nothing, none, rather than, instead of) reaches
+forward to the end of its clause; a key point matched with the opposite polarity is *contradicted*
+and earns nothing. A sheet's misconceptions are phrasings too: an answer that asserts one is
+marked as holding it (and one that denies it is not).
+
+Verdicts, one scale: ``secure`` (the points the question asks for: ``required`` of them),
+``partial`` (some, not enough), ``not_yet`` (none: empty, unrelated, on topic but no point, or a
+copy of the question) and ``contradicted`` (a key point said the wrong way round, or a
+misconception stated), whatever else the answer made.
 
 Everything an entry needs is compiled once (:func:`compile_entry`, cached), so marking a
 100-word answer costs about a millisecond.
@@ -33,6 +45,22 @@ PREFIX_SHARE = 0.75      # a shared beginning counts when it is this share of th
 PREFIX_SHARE_LONGER = 0.55  # ... and this share of the longer (response is not responsibility)
 COPY_CUTOFF = 90         # token_set_ratio above which an answer is a copy of the question
 COPY_EXTRA_WORDS = 2     # ... unless it adds more content words than this
+
+NEGATIONS = frozenset("""
+not no never nothing none nobody neither nor without hardly barely cannot cant dont doesnt didnt isnt arent
+wasnt werent wont wouldnt shouldnt couldnt havent hasnt hadnt mustnt neednt aint nope
+""".split())  # noqa: SIM905
+# Words after these are negated: "rather than ignore", "instead of checking".
+NEGATING_PAIRS = {("rather", "than"), ("instead", "of")}
+# "not only X but also Y" asserts X.
+NOT_NEGATING_AFTER = frozenset({"only", "just", "merely"})
+# "X doesn't matter": a negation followed by one of these denies X, which came before it.
+DENIED_IMPORTANCE = frozenset("""matter matters affect affects help helps work works count counts make makes change changes
+important needed necessary useful relevant worth point difference benefit benefits improve improves""".split())  # noqa: SIM905
+# A negation's reach ends at the end of its clause.
+CLAUSE_WORDS = frozenset("but however although though whereas while yet so because then".split())
+# "and" starts a new clause when a new subject follows it ("... and they ...").
+SUBJECTS = frozenset("i you u ya he she it we they theyre youre ur im ive theyve weve".split())
 
 STOP_WORDS = frozenset("""
 a an the and or but if of to in on at by for with from about as into onto than then so such
@@ -75,18 +103,25 @@ class PointMatch:
     evidence: str
 
 
+VERDICTS = ("secure", "partial", "not_yet", "contradicted")
+
+
 @dataclass(frozen=True)
 class Marking:
     """The result of marking one answer.
 
-    ``verdict`` is ``secure`` (all or all-but-one key points, and at least 2), ``partial``,
-    ``thin`` (on topic but no point, or one point in a very short answer) or ``none`` (empty,
-    unrelated, or a copy of the question)."""
+    ``verdict`` is one of :data:`VERDICTS` (see the module docstring). ``contradicted`` holds the key
+    points the answer asserted the wrong way round (with the learner's words), ``misconceptions``
+    the indexes of the sheet's misconceptions it stated; ``related`` says whether it was on topic at all."""
 
     made: tuple[PointMatch, ...]
     missed: tuple[int, ...]
     verdict: str
     copied_question: bool
+    contradicted: tuple[PointMatch, ...] = ()
+    misconceptions: tuple[PointMatch, ...] = ()
+    related: bool = False
+    required: int = 1
 
     @property
     def share(self) -> float:
@@ -153,10 +188,13 @@ def _content_words(text: str, keep_caps: bool = False) -> list[str]:
 
 @dataclass(frozen=True)
 class _Phrase:
-    point: int
+    point: int                             # key point index (or misconception index, for a misconception)
     slots: tuple[tuple[str, ...], ...]     # each slot: alternative stems (the word and its synonyms)
     need: int                              # how many slots must be found
     window: int                            # within this many consecutive content words
+    negated: bool = False                  # the phrasing itself says "not ..." (polarity to match)
+    polar: bool = True                     # False: a fragment of a point that is itself said with "not"
+    topical: tuple[bool, ...] = ()         # per slot: made only of the question's own words
 
 
 @dataclass(frozen=True)
@@ -164,7 +202,9 @@ class CompiledEntry:
     """An entry's phrasings, normalised once."""
 
     n_points: int
+    required: int                          # points a complete answer to the question makes
     phrases: tuple[_Phrase, ...]
+    wrongs: tuple[_Phrase, ...]            # the misconceptions' phrasings
     vocab: tuple[str, ...]                 # every stem any phrase can match (fuzzy targets)
     vocab_set: frozenset[str]
     prefixes: dict[str, tuple[str, ...]]   # prefix (5+ letters) of a vocab stem -> vocab stems
@@ -210,6 +250,90 @@ def _dedupe(stems: list[str]) -> list[str]:
     return list(dict.fromkeys(stems))
 
 
+def has_negation(text: str) -> bool:
+    """Whether a phrasing says "not ..." itself (so an answer must say it that way too)."""
+    words = [w for w, _, _ in _tokens(text)]
+    return any(_negation_at(words, i) for i in range(len(words)))
+
+
+def _negation_at(words: list[str], i: int) -> bool:
+    """Whether ``words[i]`` starts negating what follows it."""
+    word = words[i]
+    if word in NEGATIONS:
+        if word == "not" and i + 1 < len(words) and words[i + 1] in NOT_NEGATING_AFTER:
+            return False  # "not only X but also Y" asserts X
+        if word == "not" and i > 0 and words[i - 1] in ("if", "or"):
+            return False  # "if not, ..." / "whether or not": the negated words are left out
+        return True
+    return i > 0 and (words[i - 1], word) in NEGATING_PAIRS
+
+
+def required_points(entry: SheetEntry) -> int:
+    """How many key points a complete answer to the question makes: the sheet's ``required`` if given,
+    else one for "what is meant by" / "define" / a single "what is", two otherwise (never more than the sheet has)."""
+    given = getattr(entry, "required", None)
+    if given:
+        return max(1, min(given, len(entry.key_points)))
+    text = f"{entry.text} {entry.question}".lower()
+    one = any(k in text for k in ("what is meant by", "define", "meaning of", "what is a ", "what is an "))
+    return max(1, min(1 if one else 2, len(entry.key_points)))
+
+
+def _compile_phrases(index: int, texts: list[tuple[str, str]], topic: frozenset[str], single, multi,
+                     seen: set[tuple], compounds: set[str], least: int = 1) -> list[_Phrase]:
+    """Phrases for one key point (or misconception) from (text, kind) pairs; kind is accept or sentence.
+    ``least``: fewer slots than this make no phrase (a misconception is never one word)."""
+    candidates: list[tuple[list[str], str, bool]] = []
+    # A fragment without "not" of a point that is said with "not" ("statutory rights" for "the offer cannot
+    # take away statutory rights") shows the topic but not which way round: it is not polar.
+    point_negated = any(has_negation(text) for text, kind in texts if kind == "sentence")
+    for text, kind in texts:
+        negated = has_negation(text)
+        if kind == "accept":
+            words = _content_words(text, keep_caps=True)
+            candidates.append((_dedupe([stem(w) for w in words]), "accept", negated))
+            for i in range(len(words) - 1):            # "front line" is also written "frontline"
+                joined = [stem(w) for w in words[:i]] + [stem(words[i] + words[i + 1])] + [stem(w) for w in words[i + 2:]]
+                candidates.append((_dedupe(joined), "accept", negated))
+                compounds.add(joined[i])
+        else:
+            stems = [s for s in _dedupe(_content_stems(text, keep_caps=True)) if s not in topic and s not in _GENERIC_STEMS]
+            candidates.append((stems, "sentence", negated))
+    phrases = []
+    for stems, kind, negated in candidates:
+        if not stems or all(s in _GENERIC_STEMS for s in stems):
+            continue                                       # stop-words or generic words alone never match
+        if len(stems) < least:
+            continue
+        for slots in _phrase_variants(stems, single, multi):
+            k = len(slots)
+            if kind == "accept":
+                need, window = (k if k < 4 else k - 1), k + 3
+            else:
+                need, window = (k if k <= 2 else max(2, math.ceil(0.6 * k))), 2 * k + 2
+            key = (index, tuple(slots), need, negated)
+            if key in seen:
+                continue
+            seen.add(key)
+            topical = tuple(any(_is_topic_word(alt, topic) for alt in slot) for slot in slots)
+            polar = negated or not point_negated
+            phrases.append(_Phrase(index, tuple(slots), need, window, negated=negated, polar=polar, topical=topical))
+    return phrases
+
+
+def _is_topic_word(word: str, topic: frozenset[str]) -> bool:
+    """The question's own word (or a form of it: competition for competitor), or a generic domain word."""
+    if word in topic or word in _GENERIC_STEMS:
+        return True
+    for t in topic:
+        n = 0
+        while n < min(len(word), len(t)) and word[n] == t[n]:
+            n += 1
+        if n >= FUZZY_MIN_LEN and n >= PREFIX_SHARE * min(len(word), len(t)):
+            return True
+    return False
+
+
 def _build(entry: SheetEntry) -> CompiledEntry:
     topic_texts = [entry.text, entry.question, entry.question_not]
     topic = frozenset(s for t in topic_texts for s in _content_stems(t))
@@ -218,33 +342,15 @@ def _build(entry: SheetEntry) -> CompiledEntry:
     seen: set[tuple] = set()
     for index, kp in enumerate(entry.key_points):
         single, multi = _synonym_map(kp.synonyms)
-        candidates: list[tuple[list[str], str]] = []
-        for a in kp.accept:
-            words = _content_words(a, keep_caps=True)
-            candidates.append((_dedupe([stem(w) for w in words]), "accept"))
-            for i in range(len(words) - 1):            # "front line" is also written "frontline"
-                joined = [stem(w) for w in words[:i]] + [stem(words[i] + words[i + 1])] + [stem(w) for w in words[i + 2:]]
-                candidates.append((_dedupe(joined), "accept"))
-                compounds.add(joined[i])
-        for sentence in (kp.short, kp.point):
-            stems = [s for s in _dedupe(_content_stems(sentence, keep_caps=True)) if s not in topic and s not in _GENERIC_STEMS]
-            candidates.append((stems, "sentence"))
-        for stems, kind in candidates:
-            if not stems:
-                continue                                   # stop-words (or topic words) alone never match
-            for slots in _phrase_variants(stems, single, multi):
-                k = len(slots)
-                if kind == "accept":
-                    need, window = (k if k < 4 else k - 1), k + 3
-                else:
-                    need, window = (k if k <= 2 else max(2, math.ceil(0.6 * k))), 2 * k + 2
-                key = (index, tuple(slots), need)
-                if key in seen:
-                    continue
-                seen.add(key)
-                phrases.append(_Phrase(index, tuple(slots), need, window))
-    vocab = sorted({alt for p in phrases for slot in p.slots for alt in slot})
+        texts = [(a, "accept") for a in kp.accept] + [(kp.short, "sentence"), (kp.point, "sentence")]
+        phrases += _compile_phrases(index, texts, topic, single, multi, seen, compounds)
+    wrongs: list[_Phrase] = []
+    for index, m in enumerate(entry.misconceptions):
+        wrongs += _compile_phrases(index, [(m.wrong, "sentence"), (m.statement, "sentence")], topic, {}, {},
+                                   seen, compounds, least=2)
+    vocab = sorted({alt for p in phrases + wrongs for slot in p.slots for alt in slot})
     plain = {stem(w) for kp in entry.key_points for t in [kp.point, kp.short, *kp.accept] for w in _content_words(t)}
+    plain |= {stem(w) for m in entry.misconceptions for t in (m.wrong, m.statement) for w in _content_words(t)}
     prefixes: dict[str, list[str]] = {}
     for v in vocab:
         if v in compounds and v not in plain:
@@ -257,7 +363,9 @@ def _build(entry: SheetEntry) -> CompiledEntry:
             sources.append((" ".join(w for w, _, _ in _tokens(text)), frozenset(_content_stems(text))))
     return CompiledEntry(
         n_points=len(entry.key_points),
+        required=required_points(entry),
         phrases=tuple(phrases),
+        wrongs=tuple(wrongs),
         vocab=tuple(vocab),
         vocab_set=frozenset(vocab),
         prefixes={p: tuple(vs) for p, vs in prefixes.items()},
@@ -321,8 +429,9 @@ def _is_copy(words: list[str], stems: list[str], c: CompiledEntry, question: str
     return False
 
 
-def _best_window(phrase: _Phrase, occ: dict[str, list[tuple[int, float]]]) -> tuple[float, int, int] | None:
-    """Best (score, first, last) content-word positions where enough of the phrase's slots occur."""
+def _best_window(phrase: _Phrase, occ: dict[str, list[tuple[int, float]]]) -> tuple[float, int, int, tuple[int, ...]] | None:
+    """Best (score, first, last, positions) of content words where enough of the phrase's slots occur,
+    at least one of them not merely a word of the question."""
     slot_occ: list[list[tuple[int, float]]] = []
     for slot in phrase.slots:
         merged: dict[int, float] = {}
@@ -334,13 +443,15 @@ def _best_window(phrase: _Phrase, occ: dict[str, list[tuple[int, float]]]) -> tu
     slot_pos = [[p for p, _ in o] for o in slot_occ]
     if sum(1 for o in slot_occ if o) < phrase.need:
         return None
+    topical = phrase.topical or (False,) * len(phrase.slots)
     starts = sorted({pos for o in slot_occ for pos, _ in o})
     k = len(phrase.slots)
-    best: tuple[float, int, int] | None = None
+    best: tuple[float, int, int, tuple[int, ...]] | None = None
     for start in starts:
         end = start + phrase.window
         got: list[tuple[float, int]] = []
-        for o, positions in zip(slot_occ, slot_pos):
+        own_words = False
+        for o, positions, is_topic in zip(slot_occ, slot_pos, topical):
             i = bisect_left(positions, start)
             top: tuple[float, int] | None = None
             while i < len(o) and o[i][0] < end:
@@ -349,27 +460,68 @@ def _best_window(phrase: _Phrase, occ: dict[str, list[tuple[int, float]]]) -> tu
                 i += 1
             if top is not None:
                 got.append(top)
-        if len(got) >= phrase.need:
+                own_words = own_words or not is_topic
+        if len(got) >= phrase.need and own_words:
             score = sum(s for s, _ in got) / k
             first, last = min(p for _, p in got), max(p for _, p in got)
             if best is None or score > best[0] or (score == best[0] and last - first < best[2] - best[1]):
-                best = (score, first, last)
+                best = (score, first, last, tuple(p for _, p in got))
     return best
 
 
-def _better(a: tuple[float, int, int], b: tuple[float, int, int]) -> bool:
+def _better(a: tuple, b: tuple) -> bool:
     """Higher score wins; on a tie, the tighter evidence."""
     return a[0] > b[0] or (a[0] == b[0] and a[2] - a[1] < b[2] - b[1])
 
 
-def _verdict(n_made: int, n_points: int, n_words: int, related: bool) -> str:
+def _negated_positions(tokens: list[tuple[str, int, int]]) -> list[bool]:
+    """For each content word of the answer: is it said negatively? A negation reaches forward to the end
+    of its clause ("no need to check their prices") and back to the clause's start or its own subject
+    ("their prices don't matter", "good service isn't what builds loyalty"; but in "checking prices means
+    you don't lose customers" it stops at "you"). Two negations over one word cancel ("you can't spot
+    chances without watching rivals"). "Rather than" and "instead of" negate only what follows them."""
+    words = [w for w, _, _ in tokens]
+    clauses: list[list[int]] = [[]]
+    for i in range(len(tokens)):
+        if i > 0 and _clause_break(tokens, i):
+            clauses.append([])
+        clauses[-1].append(i)
+    flips = [0] * len(tokens)
+    for clause in clauses:
+        for n, i in enumerate(clause):
+            if not _negation_at(words, i):
+                continue
+            for j in clause[n + 1:]:
+                flips[j] += 1
+            if words[i] not in NEGATIONS:
+                continue  # rather than / instead of: forward only
+            for j in reversed(clause[:n]):
+                if words[j] in SUBJECTS:
+                    break
+                flips[j] += 1
+    return [flips[i] % 2 == 1 for i, w in enumerate(words) if w and w not in STOP_WORDS]
+
+
+_AUXILIARIES = frozenset("do does did is are was were be been really actually even that very".split())
+
+
+_CLAUSE_PUNCTUATION = re.compile(r"[.;:!?\n]|,\s*(and|but|however|although|though|whereas|so|it|they|we|you|u|i|this|that|he|she|its|theyre|then|plus|also)\b",
+                                  re.IGNORECASE)
+
+
+def _clause_break(tokens: list[tuple[str, int, int]], i: int) -> bool:
+    word = tokens[i][0]
+    if word == "and":
+        return i + 1 < len(tokens) and tokens[i + 1][0] in SUBJECTS
+    return word == "" or word in CLAUSE_WORDS
+
+
+def _verdict(n_made: int, required: int, contradicted: bool) -> str:
+    if contradicted:
+        return "contradicted"
     if n_made == 0:
-        return "thin" if related else "none"
-    if n_made >= 2 and n_made >= n_points - 1:
-        return "secure"
-    if n_made == 1 and n_words < 4:
-        return "thin"
-    return "partial"
+        return "not_yet"
+    return "secure" if n_made >= required else "partial"
 
 
 def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> Marking:
@@ -377,14 +529,15 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     actually shown, if it differs from the sheet's; copying it scores nothing."""
     c = compile_entry(entry)
     all_missed = tuple(range(c.n_points))
-    tokens = _tokens(answer or "")
-    words = [w for w, _, _ in tokens]
+    tokens = _split_clauses(answer or "")
+    words = [w for w, _, _ in tokens if w]
     content = [(stem(w), start, end) for w, start, end in tokens if w and w not in STOP_WORDS]
     if not content:
-        return Marking((), all_missed, "none", False)
+        return Marking((), all_missed, "not_yet", False, required=c.required)
     stems = [s for s, _, _ in content]
     if _is_copy(words, stems, c, question):
-        return Marking((), all_missed, "none", True)
+        return Marking((), all_missed, "not_yet", True, related=True, required=c.required)
+    negated = _negated_positions(tokens)
 
     occ: dict[str, list[tuple[int, float]]] = {}
     per_stem: dict[str, dict[str, float]] = {}
@@ -395,15 +548,55 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
         for v, score in matches.items():
             occ.setdefault(v, []).append((pos, score))
 
-    best: dict[int, tuple[float, int, int]] = {}
+    def evidence(found: tuple) -> str:
+        return answer[content[found[1]][1]:content[found[2]][2]]
+
+    asserted: dict[int, tuple] = {}
+    opposed: dict[int, tuple] = {}
+    mentioned: dict[int, tuple] = {}
     for phrase in c.phrases:
         found = _best_window(phrase, occ)
-        if found and (phrase.point not in best or _better(found, best[phrase.point])):
-            best[phrase.point] = found
-    made = tuple(
-        PointMatch(i, round(score, 1), answer[content[first][1]:content[last][2]])
-        for i, (score, first, last) in sorted(best.items())
-    )
-    missed = tuple(i for i in all_missed if i not in best)
+        if not found:
+            continue
+        said_not = any(negated[p] for p in found[3])
+        table = (asserted if said_not == phrase.negated else opposed) if phrase.polar else mentioned
+        if phrase.point not in table or _better(found, table[phrase.point]):
+            table[phrase.point] = found
+    for index, found in mentioned.items():  # a non-polar fragment counts unless the point was said the wrong way
+        if index not in asserted and index not in opposed:
+            asserted[index] = found
+    held: dict[int, tuple] = {}
+    for phrase in c.wrongs:
+        found = _best_window(phrase, occ)
+        if found and any(negated[p] for p in found[3]) == phrase.negated:
+            if phrase.point not in held or _better(found, held[phrase.point]):
+                held[phrase.point] = found
+    # A misconception stated in the very words that also show a key point is the key point's
+    # (the sheet's misconception is then too close to it to tell); elsewhere it stands.
+    for index, found in list(held.items()):
+        overlapping = [k for k in asserted.values() if set(k[3]) & set(found[3]) and k[0] >= found[0]]
+        if overlapping:
+            del held[index]
+    contradicted = {i: f for i, f in opposed.items() if i not in asserted}
+    made = tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(asserted.items()))
+    missed = tuple(i for i in all_missed if i not in asserted)
     related = bool(occ) or any(s in c.topic for s in stems)
-    return Marking(made, missed, _verdict(len(made), c.n_points, len(words), related), False)
+    verdict = _verdict(len(made), c.required, bool(contradicted or held))
+    return Marking(
+        made, missed, verdict, False,
+        contradicted=tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(contradicted.items())),
+        misconceptions=tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(held.items())),
+        related=related, required=c.required,
+    )
+
+
+def _split_clauses(text: str) -> list[tuple[str, int, int]]:
+    """The answer's words, with an empty word (a clause break) at each sentence end or clause comma."""
+    out: list[tuple[str, int, int]] = []
+    last = 0
+    for m in _WORD_RE.finditer(text):
+        if _CLAUSE_PUNCTUATION.search(text, last, m.end()) and out:
+            out.append(("", m.start(), m.start()))
+        out.append((_norm_word(m.group()), m.start(), m.end()))
+        last = m.end()
+    return out

@@ -2,7 +2,7 @@
 
 Each criterion (keyed by its criterion id, e.g. ``"1.2"``) has one :class:`fsrs.Card`. A marking
 verdict maps to a rating (``secure`` is Good, or Easy when no hint was needed and told so;
-``partial`` Hard; ``thin`` and ``none`` Again). Verdicts that are not marks (answers recorded for
+``partial`` Hard; ``not_yet`` and ``contradicted`` Again). Verdicts that are not marks (answers recorded for
 the tutor, skips, notes) do not touch the schedule. Cards round-trip through plain dicts
 (:meth:`Card.to_dict` / :meth:`Card.from_dict`) so a service can store them as JSON.
 """
@@ -17,7 +17,8 @@ from fsrs import Card, Rating, Scheduler
 
 __all__ = ["cards_from_dict", "cards_to_dict", "due_criteria", "new_scheduler", "rating_for", "review"]
 
-_RATINGS = {"secure": Rating.Good, "partial": Rating.Hard, "thin": Rating.Again, "none": Rating.Again}
+_RATINGS = {"secure": Rating.Good, "partial": Rating.Hard, "not_yet": Rating.Again, "contradicted": Rating.Again,
+            "thin": Rating.Again, "none": Rating.Again}  # thin/none: verdicts stored before the one scale
 
 
 def rating_for(verdict: str, easy: bool = False) -> Rating | None:

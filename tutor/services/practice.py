@@ -43,6 +43,8 @@ class PracticeService:
                 criterion_id=self._criterion_id(session, exchange), prompt=exchange.prompt,
                 bank_item_id=self._item_id(session, exchange), answer=exchange.answer, verdict=exchange.verdict,
                 matched=json.dumps(list(exchange.matched)), hints_used=exchange.hints_used,
+                contradicted=json.dumps({"points": list(exchange.contradicted),
+                                         "misconceptions": list(exchange.misconceptions)}),
                 seconds=exchange.seconds, turn=exchange.turn, mode=exchange.mode, at=now,
             )
             session.add(row)
@@ -52,8 +54,10 @@ class PracticeService:
                               "criterion_id": row.criterion_id, "item": exchange.item_id,
                               "item_version": exchange.item_version, "turn": exchange.turn,
                               "verdict": exchange.verdict, "hints": exchange.hints_used,
+                              "contradicted": list(exchange.contradicted),
+                              "misconceptions": list(exchange.misconceptions),
                               "answer_sha256": hashlib.sha256(exchange.answer.encode()).hexdigest()})
-            if exchange.turn in MARKED_TURNS and exchange.verdict in ("secure", "partial", "thin", "none"):
+            if exchange.turn in MARKED_TURNS and exchange.verdict in ("secure", "partial", "not_yet", "contradicted"):
                 self._review(session, learner, exchange, now)
             session.commit()
             return row.id

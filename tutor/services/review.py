@@ -698,7 +698,8 @@ def _item_text(body: dict, option_order: tuple[str, ...] | None = None) -> str:
 
 
 def _practice_mark(verdict: str | None) -> str:
-    return {"secure": "secure", "partial": "partial", "thin": "thin", "none": "no key points",
+    return {"secure": "secure", "partial": "partial", "not_yet": "not yet", "contradicted": "contradicted",
+            "thin": "not yet", "none": "not yet",
             "right": "correct", "wrong": "incorrect", "for_tutor": "recorded for the tutor",
             "note": "workplace note"}.get(verdict or "", verdict or "")
 

@@ -147,6 +147,7 @@ MIGRATIONS: dict[int, list[str]] = {
     2: ["ALTER TABLE candidate ADD COLUMN learner VARCHAR(60)"],
     3: ["DROP INDEX IF EXISTS ix_attempt_answer_attempt_id"],  # ix_attempt_answer_latest serves its queries
     4: [],  # item_status_change is a new table
+    5: ["ALTER TABLE practice_exchange ADD COLUMN contradicted VARCHAR(400) NOT NULL DEFAULT '{}'"],
 }
 
 

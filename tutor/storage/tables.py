@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 """Bump when tables change; :func:`tutor.storage.engine.init_schema` refuses databases from a newer tutor."""
 
 
@@ -326,6 +326,8 @@ class PracticeExchange(SQLModel, table=True):
     answer: str = Field(default="", sa_column=Column(Text, nullable=False))
     verdict: str | None = Field(default=None, max_length=20)
     matched: str = Field(default="[]", max_length=200)  # JSON list of key-point indexes
+    # JSON: key points said the wrong way round and misconceptions stated ({"points": [...], "misconceptions": [...]})
+    contradicted: str = Field(default="{}", max_length=400)
     hints_used: int = 0
     seconds: float = 0.0
     turn: str = Field(max_length=20)

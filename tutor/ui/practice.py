@@ -35,7 +35,7 @@ from tutor.services.practice import MARKED_TURNS, PracticeService
 from tutor.storage.engine import StorageError
 
 # Verdicts that mean the learner has practised a criterion (marked or recorded for the tutor).
-PRACTISED = ("secure", "partial", "thin", "none", "right", "wrong", "for_tutor", "note")
+PRACTISED = ("secure", "partial", "not_yet", "contradicted", "thin", "none", "right", "wrong", "for_tutor", "note")
 STATES = ("not_started", "practised", "secure", "due")
 
 
