@@ -105,6 +105,8 @@ def test_an_older_schema_is_migrated_on_postgres(postgres_url):
         connection.exec_driver_sql("DROP INDEX ix_candidate_learner")
         connection.exec_driver_sql("ALTER TABLE candidate DROP COLUMN learner")
         connection.exec_driver_sql("CREATE INDEX ix_attempt_answer_attempt_id ON attempt_answer (attempt_id)")
+        connection.exec_driver_sql("DROP TABLE item_status_change")
+        connection.exec_driver_sql("ALTER TABLE practice_exchange DROP COLUMN contradicted")
         connection.exec_driver_sql("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     engine.dispose()
     engine = open_database(postgres_url)
@@ -112,6 +114,9 @@ def test_an_older_schema_is_migrated_on_postgres(postgres_url):
         version = connection.execute(text("SELECT value FROM meta WHERE key = 'schema_version'")).scalar_one()
         columns = connection.execute(text("SELECT column_name FROM information_schema.columns "
                                           "WHERE table_name = 'candidate'")).scalars().all()
+        exchange_columns = connection.execute(text("SELECT column_name FROM information_schema.columns "
+                                                   "WHERE table_name = 'practice_exchange'")).scalars().all()
+        assert "contradicted" in exchange_columns
         indexes = connection.execute(text("SELECT indexname FROM pg_indexes "
                                           "WHERE tablename = 'attempt_answer'")).scalars().all()
     assert version == str(t.SCHEMA_VERSION) and "learner" in columns
