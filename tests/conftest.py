@@ -70,19 +70,24 @@ def make_app(url: str, actor: str = "learner", role: str = "learner"):
                     actor=Actor(actor, role, actor.title()))
 
 
-@pytest.fixture(scope="session")
-def bank_url(tmp_path_factory):
-    """A database holding the bundled catalogue and question bank (items stored by version)."""
+def bundled_bank_database(folder: Path) -> str:
+    """A new SQLite database in ``folder`` holding the bundled catalogue and question bank."""
     from tutor.clock import FakeClock
     from tutor.paths import templates_dir
     from tutor.services.bundled import import_bundled
     from tutor.services.catalogue import CatalogueService
     from tutor.storage.engine import open_database
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('bank') / 'tutor.db'}"
+    url = f"sqlite:///{folder / 'tutor.db'}"
     import_bundled(CatalogueService(open_database(url), FakeClock().now), SPECIFICATIONS.parent,
                    templates=templates_dir())
     return url
+
+
+@pytest.fixture(scope="session")
+def bank_url(tmp_path_factory):
+    """A database holding the bundled catalogue and question bank (items stored by version)."""
+    return bundled_bank_database(tmp_path_factory.mktemp("bank"))
 
 
 def copy_database(url: str, destination: Path) -> str:

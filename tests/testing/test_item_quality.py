@@ -8,7 +8,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from tests.conftest import SPECIFICATIONS
+from tests.conftest import bundled_bank_database
 from tutor.domain.access import Actor, PermissionDenied
 from tutor.domain.item_analysis import item_usage
 from tutor.storage import tables as t
@@ -20,16 +20,7 @@ TUTOR = Actor("tina", "tutor")
 @pytest.fixture(scope="module")
 def fresh_url(tmp_path_factory):
     """A database of its own: the statistics count every sitting in it."""
-    from tutor.clock import FakeClock
-    from tutor.paths import templates_dir
-    from tutor.services.bundled import import_bundled
-    from tutor.services.catalogue import CatalogueService
-    from tutor.storage.engine import open_database
-
-    url = f"sqlite:///{tmp_path_factory.mktemp('quality') / 'tutor.db'}"
-    import_bundled(CatalogueService(open_database(url), FakeClock().now), SPECIFICATIONS.parent,
-                   templates=templates_dir())
-    return url
+    return bundled_bank_database(tmp_path_factory.mktemp("quality"))
 
 
 @pytest.fixture
