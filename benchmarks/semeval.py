@@ -110,7 +110,7 @@ def evaluate(name: str, use_train: bool = True, limit: int | None = None) -> dic
     corpus, folder = SETS[name]
     with zipfile.ZipFile(ZIP) as archive:
         questions, test = _read(archive, f"test/3way/{corpus}/{folder}/")
-        train_questions, train = _read(archive, f"training/3way/{corpus}/")
+        _, train = _read(archive, f"training/3way/{corpus}/")
     by_question: dict[str, list[Answer]] = defaultdict(list)
     for answer in train:
         by_question[answer.question].append(answer)

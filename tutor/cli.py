@@ -314,6 +314,8 @@ def _bank_command(args: argparse.Namespace) -> int:
 
     if args.bank_command in ("to-review", "return") or (args.bank_command == "stats" and args.items):
         return _item_quality_command(args)
+    if args.bank_command == "stats" and args.test:
+        raise UserError("--test goes with --items (the item statistics of one test)")
 
     audit = audit_bank(_bank(args), templates_dir())
     renderer = _renderer()
@@ -332,7 +334,9 @@ def _bank_command(args: argparse.Namespace) -> int:
         if args.json:
             _print_json([a.to_dict() for a in audits])
         else:
-            sys.stdout.write(renderer.render("cli/bank_audit.txt.j2", audits=audits))
+            from tutor.bank.secure_audit import LIMITS
+
+            sys.stdout.write(renderer.render("cli/bank_audit.txt.j2", audits=audits, limits=LIMITS))
         return 0 if all(a.passed for a in audits) else EXIT_FAILURE
     if args.bank_command == "stats":
         stats = {form.unit: audit.secure_stats(form.qualification, form.unit) for form in audit.forms()}

@@ -108,6 +108,7 @@ def test_an_item_sent_back_to_review_leaves_new_forms_and_the_audit_trail_says_w
 @pytest.mark.parametrize(("item_id", "reason", "message"), [
     ("no-such-item", "x", "no item no-such-item in the question bank"),
     ("210-1.1-S11", "  ", "give the reason"),
+    ("210-1.1-S11", "x" * 1001, "the reason has 1001 characters; at most 1000 are kept"),
 ])
 def test_bad_requests_are_refused_in_one_line(services, item_id, reason, message):
     from tutor.services.item_quality import ItemQualityError

@@ -57,14 +57,11 @@ class BankAudit:
         audits = []
         for qualification, spec in self.index.test_specs:
             key = unit_key(self.index, qualification, spec.unit)
-
-            def of_unit(item: Item, qualification: str = qualification, key: str | None = key) -> bool:
-                return (item.ref.qualification == qualification
-                        and unit_key(self.index, qualification, item.ref.unit) == key)
-
-            secure = [i for i in self.bank.items if i.use == "secure" and i.status == "approved"
-                      and i.kind in ("single_best", "negative") and of_unit(i)]
-            practice = [i for i in self.all_items if i.use == "practice" and of_unit(i)]
+            unit_items = [i for i in self.all_items if i.ref.qualification == qualification
+                          and unit_key(self.index, qualification, i.ref.unit) == key]
+            secure = [i for i in unit_items if i.use == "secure" and i.status == "approved"
+                      and i.kind in ("single_best", "negative")]
+            practice = [i for i in unit_items if i.use == "practice"]
             audits.append(audit_secure_pool(spec.unit, secure, practice, spec.blueprint()))
         return audits
 

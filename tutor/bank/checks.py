@@ -23,6 +23,7 @@ from tutor.bank.model import (
     Item,
     SheetEntry,
 )
+from tutor.practice.marking import STOP_WORDS
 
 NEAR_COPY = 90  # rapidfuzz ratio at or above which two texts are near-copies
 _ABOVE = re.compile(r"\b(all|none|both) of the (above|these)\b", re.I)
@@ -59,13 +60,14 @@ service services people person they them their it things thing good better best 
 
 
 def phrase_is_specific(phrase: str) -> bool:
-    """Whether an accepted phrasing keeps at least one content word beyond the domain's generic ones."""
-    from tutor.practice.marking import STOP_WORDS
-
-    stop = STOP_WORDS - {"list", "way", "ways", "kind", "lot"}
+    """Whether an accepted phrasing keeps at least one content word beyond the domain's generic ones
+    (the marker's stop-words, less the few that are nouns in a phrasing: a to-do list, a lot)."""
     words = [w.lower() for w in re.findall(r"[A-Za-z0-9]+", phrase)]
-    return any(w not in stop and w not in GENERIC_PHRASE_WORDS and (len(w) > 1 or w.isdigit() or w in "pestl")
+    return any(w not in _PHRASE_STOP and w not in GENERIC_PHRASE_WORDS and (len(w) > 1 or w.isdigit() or w in "pestl")
                for w in words) or any(len(w) >= 2 and w.isupper() for w in re.findall(r"[A-Za-z]+", phrase))
+
+
+_PHRASE_STOP = STOP_WORDS - {"list", "way", "ways", "kind", "lot"}
 
 
 def _normal(text: str) -> str:

@@ -30,6 +30,7 @@ from rapidfuzz import fuzz
 
 from tutor.bank.model import Item
 from tutor.domain.testing import PoolItem, TestRuleError, assemble_form
+from tutor.practice.marking import STOP_WORDS, content_stems
 
 STRATEGY_LIMIT = 0.30  # no strategy may score more than this on a test's pool (chance is 0.25)
 CRITERION_STRATEGY_LIMIT = 0.50  # per criterion (about ten items: a coarser limit)
@@ -45,6 +46,9 @@ GIVEAWAY_MARGIN = 0.30  # ... by this much more than any of its distractors' wor
 GIVEAWAY_MIN_WORDS = 2
 MIN_FRESH_FORMS = 8  # forms a candidate can sit in turn, none repeating an item, enemies kept apart
 FORM_SEEDS = range(20)  # the draws tried when counting them
+LIMITS = {"strategy": STRATEGY_LIMIT, "criterion_strategy": CRITERION_STRATEGY_LIMIT,
+          "register_gap": REGISTER_GAP_LIMIT, "fresh_forms": MIN_FRESH_FORMS}
+"""Every limit of the audit, by name (for the report)."""
 
 ABSOLUTE = re.compile(
     r"\b(always|never|every\w*|all|only|must|guarantee[sd]?|no longer|remove[sd]? the need|by law|"
@@ -54,25 +58,15 @@ ABSOLUTE = re.compile(
 HEDGE = re.compile(
     r"\b(may|might|can|could|perhaps|possibly|likely|usually|often|sometimes|tends? to|helps?)\b", re.I)
 
-_STOP = frozenset("""
-a an the and or but of to in on at for from by with as into onto than then that this these those there their
-they them it its is are was were be been being do does did done has have had having he she his her him we our
-you your i me my mine who whom whose which what when where why how if so not no nor too very also just more most
-less least such own same other others each any some many much few both either neither one ones about over under
-again further once here s t will would shall should up down out off can could may might must
-""".split())
+# Particles the marker keeps (they matter inside a phrasing: "sold out", "front line") but that carry no
+# meaning of their own when two items' words are compared.
+_PARTICLES = frozenset("out up off down over back away".split())
 
 
 def content_words(text: str) -> list[str]:
-    """Lower-case words that carry meaning, with common endings stripped so forms of one word match."""
-    return [_stem(w) for w in re.findall(r"[a-z0-9]+", text.lower().replace("'", "")) if w not in _STOP]
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "ed", "es", "ly", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix in ("ies", "ied") else "")
-    return word
+    """The stems of the words that carry meaning, as the chat marker reads them (one notion of a word
+    for the whole project, less particles), so the forms of one word match."""
+    return [s for s in content_stems(text) if s not in _PARTICLES]
 
 
 # -- test-wise strategies ---------------------------------------------------------------------
@@ -287,7 +281,7 @@ def same_content(a: set[str], b: set[str]) -> bool:
 
 def is_name(text: str) -> bool:
     """A named term ("Consumer Rights Act", "Unique Selling Point"): vocabulary both sides share, not an item."""
-    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if w.lower() not in _STOP]
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if w.lower() not in STOP_WORDS]
     return bool(words) and all(w[0].isupper() for w in words)
 
 

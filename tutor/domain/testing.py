@@ -111,10 +111,11 @@ def assemble_form(pool: list[PoolItem], blueprint: dict[str, int], seed: int,
     """
     rng = random.Random(seed)
     chosen: list[PoolItem] = []
-    blocked: set[str] = set()  # ids of chosen items and of their enemies
+    chosen_ids: set[str] = set()
+    blocked: set[str] = set()  # chosen items and the enemies they declare
 
-    def fits(item: PoolItem) -> bool:
-        return item.item_id not in blocked and not (item.enemies & {c.item_id for c in chosen})
+    def fits(item: PoolItem) -> bool:  # enemies count whichever side declared them
+        return item.item_id not in blocked and not item.enemies & chosen_ids
 
     for outcome, count in blueprint.items():
         candidates = sorted((p for p in pool if p.outcome == outcome), key=lambda p: (p.criterion, p.item_id))
@@ -142,6 +143,7 @@ def assemble_form(pool: list[PoolItem], blueprint: dict[str, int], seed: int,
                             item = waiting.pop(index)
                             picked.append(item)
                             chosen.append(item)
+                            chosen_ids.add(item.item_id)
                             blocked.update({item.item_id} | item.enemies)
                             progressed = True
                             break

@@ -9,8 +9,8 @@ phrasing matched only on the question's own words shows nothing.
 
 Polarity: a phrasing counts only when the answer asserts it the way the sheet does. Negation
 (not, no, never, n't, no need to, without, hardly, nothing, none, rather than, instead of) reaches
-forward to the end of its clause; a key point matched with the opposite polarity is *contradicted*
-and earns nothing. A sheet's misconceptions are phrasings too: an answer that asserts one is
+forward to the end of its clause and back to its subject (see :func:`_negated_positions`); a key
+point matched with the opposite polarity is *contradicted* and earns nothing. A sheet's misconceptions are phrasings too: an answer that asserts one is
 marked as holding it (and one that denies it is not).
 
 Verdicts, one scale: ``secure`` (the points the question asks for: ``required`` of them),
@@ -54,9 +54,6 @@ wasnt werent wont wouldnt shouldnt couldnt havent hasnt hadnt mustnt neednt aint
 NEGATING_PAIRS = {("rather", "than"), ("instead", "of")}
 # "not only X but also Y" asserts X.
 NOT_NEGATING_AFTER = frozenset({"only", "just", "merely"})
-# "X doesn't matter": a negation followed by one of these denies X, which came before it.
-DENIED_IMPORTANCE = frozenset("""matter matters affect affects help helps work works count counts make makes change changes
-important needed necessary useful relevant worth point difference benefit benefits improve improves""".split())  # noqa: SIM905
 # A negation's reach ends at the end of its clause.
 CLAUSE_WORDS = frozenset("but however although though whereas while yet so because then".split())
 # "and" starts a new clause when a new subject follows it ("... and they ...").
@@ -121,7 +118,6 @@ class Marking:
     contradicted: tuple[PointMatch, ...] = ()
     misconceptions: tuple[PointMatch, ...] = ()
     related: bool = False
-    required: int = 1
 
     @property
     def share(self) -> float:
@@ -165,7 +161,7 @@ def _tokens(text: str) -> list[tuple[str, int, int]]:
     return [(_norm_word(m.group()), m.start(), m.end()) for m in _WORD_RE.finditer(text)]
 
 
-def _content_stems(text: str, keep_caps: bool = False) -> list[str]:
+def content_stems(text: str, keep_caps: bool = False) -> list[str]:
     """Stems of the words that are not stop-words. With ``keep_caps``, an acronym written in
     capitals (IT, SLA) counts as content even when its lower-case form is a stop-word."""
     return [stem(w) for w in _content_words(text, keep_caps)]
@@ -217,11 +213,11 @@ def _synonym_map(synonyms: dict[str, list[str]]) -> tuple[dict[str, list[str]], 
     single: dict[str, list[str]] = {}
     multi: dict[str, list[list[str]]] = {}
     for word, alts in synonyms.items():
-        key = _content_stems(word)
+        key = content_stems(word)
         if len(key) != 1:
             continue
         for alt in alts:
-            alt_stems = _content_stems(alt)
+            alt_stems = content_stems(alt)
             if len(alt_stems) == 1:
                 single.setdefault(key[0], []).append(alt_stems[0])
             elif alt_stems:
@@ -271,9 +267,8 @@ def _negation_at(words: list[str], i: int) -> bool:
 def required_points(entry: SheetEntry) -> int:
     """How many key points a complete answer to the question makes: the sheet's ``required`` if given,
     else one for "what is meant by" / "define" / a single "what is", two otherwise (never more than the sheet has)."""
-    given = getattr(entry, "required", None)
-    if given:
-        return max(1, min(given, len(entry.key_points)))
+    if entry.required:
+        return max(1, min(entry.required, len(entry.key_points)))
     text = f"{entry.text} {entry.question}".lower()
     one = any(k in text for k in ("what is meant by", "define", "meaning of", "what is a ", "what is an "))
     return max(1, min(1 if one else 2, len(entry.key_points)))
@@ -297,7 +292,7 @@ def _compile_phrases(index: int, texts: list[tuple[str, str]], topic: frozenset[
                 candidates.append((_dedupe(joined), "accept", negated))
                 compounds.add(joined[i])
         else:
-            stems = [s for s in _dedupe(_content_stems(text, keep_caps=True)) if s not in topic and s not in _GENERIC_STEMS]
+            stems = [s for s in _dedupe(content_stems(text, keep_caps=True)) if s not in topic and s not in _GENERIC_STEMS]
             candidates.append((stems, "sentence", negated))
     phrases = []
     for stems, kind, negated in candidates:
@@ -336,7 +331,7 @@ def _is_topic_word(word: str, topic: frozenset[str]) -> bool:
 
 def _build(entry: SheetEntry) -> CompiledEntry:
     topic_texts = [entry.text, entry.question, entry.question_not]
-    topic = frozenset(s for t in topic_texts for s in _content_stems(t))
+    topic = frozenset(s for t in topic_texts for s in content_stems(t))
     phrases: list[_Phrase] = []
     compounds: set[str] = set()
     seen: set[tuple] = set()
@@ -360,7 +355,7 @@ def _build(entry: SheetEntry) -> CompiledEntry:
     sources = []
     for text in topic_texts:
         if text:
-            sources.append((" ".join(w for w, _, _ in _tokens(text)), frozenset(_content_stems(text))))
+            sources.append((" ".join(w for w, _, _ in _tokens(text)), frozenset(content_stems(text))))
     return CompiledEntry(
         n_points=len(entry.key_points),
         required=required_points(entry),
@@ -421,7 +416,7 @@ def _is_copy(words: list[str], stems: list[str], c: CompiledEntry, question: str
     answer = " ".join(words)
     sources = list(c.copy_sources)
     if question:
-        sources.append((" ".join(w for w, _, _ in _tokens(question)), frozenset(_content_stems(question))))
+        sources.append((" ".join(w for w, _, _ in _tokens(question)), frozenset(content_stems(question))))
     for text, source_stems in sources:
         extra = [s for s in stems if s not in source_stems]
         if len(extra) <= COPY_EXTRA_WORDS and fuzz.token_set_ratio(answer, text) >= COPY_CUTOFF:
@@ -502,9 +497,6 @@ def _negated_positions(tokens: list[tuple[str, int, int]]) -> list[bool]:
     return [flips[i] % 2 == 1 for i, w in enumerate(words) if w and w not in STOP_WORDS]
 
 
-_AUXILIARIES = frozenset("do does did is are was were be been really actually even that very".split())
-
-
 _CLAUSE_PUNCTUATION = re.compile(r"[.;:!?\n]|,\s*(and|but|however|although|though|whereas|so|it|they|we|you|u|i|this|that|he|she|its|theyre|then|plus|also)\b",
                                   re.IGNORECASE)
 
@@ -533,10 +525,10 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     words = [w for w, _, _ in tokens if w]
     content = [(stem(w), start, end) for w, start, end in tokens if w and w not in STOP_WORDS]
     if not content:
-        return Marking((), all_missed, "not_yet", False, required=c.required)
+        return Marking((), all_missed, "not_yet", False)
     stems = [s for s, _, _ in content]
     if _is_copy(words, stems, c, question):
-        return Marking((), all_missed, "not_yet", True, related=True, required=c.required)
+        return Marking((), all_missed, "not_yet", True, related=True)
     negated = _negated_positions(tokens)
 
     occ: dict[str, list[tuple[int, float]]] = {}
@@ -586,17 +578,17 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
         made, missed, verdict, False,
         contradicted=tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(contradicted.items())),
         misconceptions=tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(held.items())),
-        related=related, required=c.required,
+        related=related,
     )
 
 
 def _split_clauses(text: str) -> list[tuple[str, int, int]]:
-    """The answer's words, with an empty word (a clause break) at each sentence end or clause comma."""
+    """:func:`_tokens`, with an empty word (a clause break) at each sentence end or clause comma."""
     out: list[tuple[str, int, int]] = []
     last = 0
-    for m in _WORD_RE.finditer(text):
-        if _CLAUSE_PUNCTUATION.search(text, last, m.end()) and out:
-            out.append(("", m.start(), m.start()))
-        out.append((_norm_word(m.group()), m.start(), m.end()))
-        last = m.end()
+    for word, start, end in _tokens(text):
+        if out and _CLAUSE_PUNCTUATION.search(text, last, end):
+            out.append(("", start, start))
+        out.append((word, start, end))
+        last = end
     return out

@@ -19,6 +19,7 @@ from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction
 
 REVIEW, APPROVED = "review", "approved"
+MAX_REASON = 1000  # item_status_change.reason
 
 
 class ItemQualityError(Exception):
@@ -69,6 +70,8 @@ class ItemQualityService:
         reason, item_id = reason.strip(), item_id.strip()
         if not reason:
             raise ItemQualityError("give the reason (--reason)")
+        if len(reason) > MAX_REASON:
+            raise ItemQualityError(f"the reason has {len(reason)} characters; at most {MAX_REASON} are kept")
         with WriteTransaction(self.engine, "record the item's status") as session:
             item = bank_queries.current_item(session, item_id)
             if item is None:

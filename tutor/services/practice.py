@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from tutor.bank.audit import BankAudit
 from tutor.practice.engine import Exchange, PracticeEngine
+from tutor.practice.marking import VERDICTS
 from tutor.practice.review import review
 from tutor.rendering import TextRenderer
 from tutor.services.catalogue import NotFound
@@ -57,7 +58,7 @@ class PracticeService:
                               "contradicted": list(exchange.contradicted),
                               "misconceptions": list(exchange.misconceptions),
                               "answer_sha256": hashlib.sha256(exchange.answer.encode()).hexdigest()})
-            if exchange.turn in MARKED_TURNS and exchange.verdict in ("secure", "partial", "not_yet", "contradicted"):
+            if exchange.turn in MARKED_TURNS and exchange.verdict in VERDICTS:
                 self._review(session, learner, exchange, now)
             session.commit()
             return row.id
