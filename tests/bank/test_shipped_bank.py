@@ -87,3 +87,28 @@ def test_coverage(audit, index):
         wanted |= {(c.unit, c.outcome, c.criterion) for u in scope.mandatory for c in scope.knowledge_criteria(u)}
     assert sorted(wanted - sheets) == []
     assert len(wanted) >= 230
+
+
+def test_own_organisation_is_the_sheets_call(audit):
+    """The chat's question follows the sheet: 2794-210 1.4, 1.5, 2.2, 2.4, 2.5, 3.3 and 3.4 read like
+    own-organisation criteria but their sheets say they are not, so the chat marks them."""
+    prompts = {(p.criterion.qualification, p.criterion.unit, p.criterion.criterion): p for p in audit.prompts}
+    for (qualification, unit, criterion), prompt in prompts.items():
+        sheet = audit.sheet_for(prompt.criterion)
+        if sheet is not None:
+            assert prompt.own_organisation == sheet.own_organisation, (qualification, unit, criterion)
+    for criterion in ("1.4", "1.5", "2.2", "2.4", "2.5", "3.3", "3.4"):
+        assert not prompts[("603/2394/2", UNIT, criterion)].own_organisation
+
+
+def test_a_units_sheet_serves_every_qualification_that_contains_it(audit, index):
+    """T/503/0342's sheet is written in Pearson Level 2's wording; Level 1 contains the unit too."""
+    facts = index.criterion("600/1225/0", "T/503/0342", "4", "4.1")
+    assert facts is not None
+    sheet = audit.sheet_for(facts)
+    assert sheet is not None and sheet.ref.qualification == "600/1635/8"
+    rows = {r.qualification: r for r in audit.coverage()}
+    served = [c for c in index.scope("600/1225/0").criteria.values()
+              if c.kind == "knowledge" and audit.sheet_for(c) is not None]
+    assert rows["600/1225/0"].with_sheet == len(served)
+    assert any(audit.sheet_for(c).ref.qualification != "600/1225/0" for c in served)

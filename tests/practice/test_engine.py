@@ -255,6 +255,10 @@ def test_own_organisation_answer_is_recorded_for_the_tutor_without_mark_or_mcq()
     kinds = [m.kind for m in turn.messages]
     assert kinds == ["recorded", "question"] and "tutor to judge" in turn.messages[0].text
     assert "mcq" not in kinds and "feedback" not in kinds
+    # ... and shows what a good answer covers: the points an assessor looks for, from the sheet.
+    sheet = engine.sheets["1.1"]
+    assert "A good answer usually covers" in turn.messages[0].text
+    assert all(p.point in turn.messages[0].text for p in sheet.key_points)
 
 
 def test_knowledge_criterion_without_sheet_is_recorded_for_the_tutor():
@@ -263,7 +267,7 @@ def test_knowledge_criterion_without_sheet_is_recorded_for_the_tutor():
                             RENDERER, clock=FakeClock().now)
     engine.start()
     turn = engine.respond("it looks at factors outside")
-    assert turn.exchange.verdict == "for_tutor"
+    assert turn.exchange.verdict == "for_tutor" and "A good answer" not in turn.messages[0].text
     assert [m.kind for m in turn.messages] == ["recorded", "question"]
     assert engine.respond("/hint").messages[0].kind == "hint"  # 1.2 has a sheet
 

@@ -97,3 +97,23 @@ def test_a_learner_continues_where_they_left_off(bank_url, tmp_path):
                             practised=db.practised("learner-4", "603/2394/2", "2794-210"))
     order = [c.criterion for c in again.order]
     assert order[0] == "1.2" and order[-1] == "1.1"
+
+
+def test_a_unit_shared_by_qualifications_is_marked_in_each_with_its_sheet():
+    """Pearson Level 1 contains T/503/0342, whose sheet is written in Level 2's wording: the Level 1 learner
+    is marked against it, with its items, and the exchange names their own qualification."""
+    from tests.practice.test_engine import AUDIT, RENDERER
+    from tutor.services.practice import practice_engine
+
+    engine = practice_engine(AUDIT, "600/1225/0", "T/503/0342", [], RENDERER, FakeClock().now)
+    knowledge = [c for c in engine.order if c.kind == "knowledge"]
+    assert knowledge and all(c.criterion in engine.sheets for c in knowledge)
+    assert {e.ref.qualification for e in engine.sheets.values()} == {"600/1635/8"}
+    assert all(engine.items.get(c.criterion) for c in knowledge)
+    engine.start()
+    while engine.current.kind != "knowledge" or engine.sheets[engine.current.criterion].own_organisation:
+        engine.respond("/skip")
+    sheet = engine.sheets[engine.current.criterion]
+    turn = engine.respond(f"{sheet.key_points[0].point} {sheet.key_points[1].point}")
+    assert turn.exchange.qualification == "600/1225/0"
+    assert turn.exchange.verdict in ("secure", "partial") and turn.exchange.matched

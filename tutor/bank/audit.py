@@ -5,13 +5,13 @@ This is what ``tutor bank check``, ``stats`` and ``coverage`` report.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from tutor.bank.catalogue_index import CatalogueIndex, load_bundled_index
+from tutor.bank.catalogue_index import CatalogueIndex, CriterionFacts, load_bundled_index
 from tutor.bank.checks import FormReport, Problem, check_bank, check_items, form_reports
 from tutor.bank.generator import ItemGenerator
-from tutor.bank.model import Bank, CriterionRef, Item, load_bank
+from tutor.bank.model import Bank, CriterionRef, Item, SheetEntry, load_bank
 from tutor.bank.prompts import OpenPrompt, open_prompt
 from tutor.bank.secure_audit import PoolAudit, audit_secure_pool
 from tutor.bank.stats import CueStats, cue_stats
@@ -35,6 +35,22 @@ class BankAudit:
     index: CatalogueIndex
     generated: list[Item]
     prompts: list[OpenPrompt]
+    # (unit key, outcome, criterion) -> the sheet entries written for it, in any qualification's wording
+    _sheets: dict[tuple[str, str, str], list[SheetEntry]] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if not self._sheets:
+            self._sheets = index_sheets(self.bank.sheets, self.index)
+
+    def sheet_for(self, facts: CriterionFacts) -> SheetEntry | None:
+        """The sheet entry the chat uses for this criterion of this qualification: one written for the
+        qualification's own wording if there is one, else one written for the same unit (same regulated
+        reference or code) in another qualification that contains it."""
+        return pick_sheet(self._sheets, facts)
+
+    def items_for(self, entry: SheetEntry) -> list[Item]:
+        """The generated practice items made from ``entry``."""
+        return [i for i in self.generated if i.ref == entry.ref]
 
     @property
     def all_items(self) -> list[Item]:
@@ -70,27 +86,45 @@ class BankAudit:
         return (facts.qualification, facts.unit, facts.outcome, facts.criterion) if facts else None
 
     def coverage(self) -> list[CoverageRow]:
+        """Per qualification, its knowledge criteria and how many the chat can practise with a sheet
+        (counting only the sheet it actually uses there), authored items, generated items and prompts."""
         def keys(refs: list[CriterionRef]) -> set:
             return {self._key(ref) for ref in refs}
 
-        # A sheet or item written for one qualification's wording covers the same criterion of
+        # An authored item written for one qualification's wording covers the same criterion of
         # every qualification that shares the unit (Pearson's three levels share their units).
-        def spread(covered: set) -> set[tuple[str, str, str]]:
-            return {key[1:] for key in covered if key}
-
-        sheets = spread(keys([e.ref for e in self.bank.sheets]))
-        authored = spread(keys([i.ref for i in self.bank.items]))
-        generated = spread(keys([i.ref for i in self.generated]))
+        authored = {key[1:] for key in keys([i.ref for i in self.bank.items]) if key}
+        with_items = {i.ref for i in self.generated}
         prompted = {(p.criterion.qualification, p.criterion.unit, p.criterion.outcome, p.criterion.criterion)
                     for p in self.prompts}
         rows = []
         for number, scope in self.index.scopes.items():
-            criteria = {(c.unit, c.outcome, c.criterion) for u in scope.unit_keys for c in scope.knowledge_criteria(u)}
+            criteria = [c for u in scope.unit_keys for c in scope.knowledge_criteria(u)]
+            served = [self.sheet_for(c) for c in criteria]
             rows.append(CoverageRow(
-                number, scope.title, len(criteria), len(criteria & sheets), len(criteria & authored),
-                len(criteria & generated), len({(number, *c) for c in criteria} & prompted),
+                number, scope.title, len(criteria),
+                sum(1 for e in served if e is not None),
+                sum(1 for c in criteria if (c.unit, c.outcome, c.criterion) in authored),
+                sum(1 for e in served if e is not None and e.ref in with_items),
+                sum(1 for c in criteria if (number, c.unit, c.outcome, c.criterion) in prompted),
             ))
         return rows
+
+
+def index_sheets(entries: list[SheetEntry], index: CatalogueIndex) -> dict[tuple[str, str, str], list[SheetEntry]]:
+    """Sheet entries by the (unit key, outcome, criterion) they are written for."""
+    out: dict[tuple[str, str, str], list[SheetEntry]] = {}
+    for entry in entries:
+        facts = index.criterion(entry.ref.qualification, entry.ref.unit, entry.ref.outcome, entry.ref.criterion)
+        if facts is not None:
+            out.setdefault((facts.unit, facts.outcome, facts.criterion), []).append(entry)
+    return out
+
+
+def pick_sheet(sheets: dict[tuple[str, str, str], list[SheetEntry]], facts: CriterionFacts) -> SheetEntry | None:
+    candidates = sheets.get((facts.unit, facts.outcome, facts.criterion), [])
+    own = [e for e in candidates if e.ref.qualification == facts.qualification]
+    return (own or candidates or [None])[0]
 
 
 def unit_key(index: CatalogueIndex, qualification: str, code: str) -> str | None:
@@ -112,5 +146,7 @@ def audit_bank(bank_dir: Path, templates: Path, index: CatalogueIndex | None = N
     generated = ItemGenerator(renderer).generate_all(
         [e for e in bank.sheets if index.criterion(e.ref.qualification, e.ref.unit, e.ref.outcome, e.ref.criterion)]
     )
-    prompts = [open_prompt(c, index.scopes[c.qualification].units[c.unit], renderer) for c in index.knowledge_criteria()]
-    return BankAudit(bank, index, generated, prompts)
+    sheets = index_sheets(bank.sheets, index)
+    prompts = [open_prompt(c, index.scopes[c.qualification].units[c.unit], renderer, pick_sheet(sheets, c))
+               for c in index.knowledge_criteria()]
+    return BankAudit(bank, index, generated, prompts, sheets)

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from tutor.bank.catalogue_index import CriterionFacts
+from tutor.bank.model import SheetEntry
 from tutor.domain.catalogue import Unit
 from tutor.rendering import TextRenderer
 
@@ -69,10 +70,15 @@ def is_about_own_organisation(text: str) -> bool:
     return bool(re.search(r"\b(own|their|your)\b.*\b(organisation|role|job|workplace|team|contact centre)\b", text, re.I))
 
 
-def open_prompt(criterion: CriterionFacts, unit: Unit, renderer: TextRenderer) -> OpenPrompt:
+def open_prompt(criterion: CriterionFacts, unit: Unit, renderer: TextRenderer, sheet: SheetEntry | None = None) -> OpenPrompt:
+    """The chat's open question for a criterion. Whether it is about the learner's own organisation is the
+    sheet's call where the criterion has one (one place decides); the wording is the guess only without a sheet."""
     verb = command_verb(criterion.text)
     terms = range_for(criterion, unit)
-    own = is_about_own_organisation(criterion.text) or any("own organisation" in t.lower() for v in terms.values() for t in v)
+    if sheet is not None:
+        own = sheet.own_organisation
+    else:
+        own = is_about_own_organisation(criterion.text) or any("own organisation" in t.lower() for v in terms.values() for t in v)
     text = renderer.render(
         "prompts/open.j2", criterion=criterion, verb=verb, known=verb in KNOWN_VERBS,
         task=criterion.text[len(verb):].strip() if verb else criterion.text,

@@ -218,7 +218,8 @@ class PracticeEngine:
             return "competence"
         sheet = self.sheets.get(c.criterion)
         prompt = self.prompts.get(c.criterion)
-        if (sheet and sheet.own_organisation) or (prompt and prompt.own_organisation):
+        # The sheet decides whether a criterion is about the learner's own organisation; without one, the prompt.
+        if (sheet.own_organisation if sheet else prompt is not None and prompt.own_organisation):
             return "own"
         return "knowledge" if sheet and sheet.key_points else "no_sheet"
 
@@ -262,7 +263,10 @@ class PracticeEngine:
         if kind in ("own", "no_sheet"):
             self.answered.add(c.criterion)
             exchange = self._exchange(answer, FOR_TUTOR, (), seconds, "answer")
-            recorded = self._msg("recorded", "practice/recorded_for_tutor.j2", own_organisation=kind == "own")
+            sheet = self.sheets.get(c.criterion)
+            covers = [p.point for p in sheet.key_points] if kind == "own" and sheet else []
+            recorded = self._msg("recorded", "practice/recorded_for_tutor.j2", own_organisation=kind == "own",
+                                 covers=covers)
             return (recorded, *self._advance()), exchange
         sheet = self.sheets[c.criterion]
         question = self._prompt_text(c)

@@ -142,10 +142,8 @@ def practice_engine(audit: BankAudit, qualification: str, unit: str, due: Iterab
         raise NotFound(f"no unit {unit!r} in qualification {qualification!r}")
     done = set(practised)
     criteria = sorted((c for c in scope.criteria.values() if c.unit == key), key=lambda c: c.criterion in done)
-    sheets = {e.ref.criterion: e for e in audit.bank.sheets
-              if scope.resolve(e.ref.unit) == key and e.ref.qualification == qualification}
-    items = [i for i in audit.generated if i.use == "practice" and scope.resolve(i.ref.unit) == key
-             and i.ref.qualification == qualification]
+    sheets = {c.criterion: e for c in criteria if c.kind == "knowledge" and (e := audit.sheet_for(c)) is not None}
+    items = [i for e in sheets.values() for i in audit.items_for(e) if i.use == "practice"]
     prompts = {p.criterion.criterion: p for p in audit.prompts
                if p.criterion.qualification == qualification and p.criterion.unit == key}
     return PracticeEngine(criteria, sheets, items, prompts, set(due), renderer, seed=seed, clock=now)
