@@ -130,6 +130,9 @@ def test_forms_count_whole_blueprints_per_outcome(index, valid_item):
     ("customers", False), ("all staff", False), ("the organisation and its people", False), ("what to do", False),
     ("external factors", True), ("to-do list", True), ("P", True), ("30 days", True), ("SLA", True),
     ("customers leave", True),
+    # Phrasings that shrink to a word every answer uses ("need to know" -> "need", "go over" -> "over").
+    ("need to know", False), ("go over it", False), ("right person", False), ("help them", False),
+    ("need to know basis", True), ("right department", True),
 ])
 def test_an_accepted_phrasing_must_keep_a_word_specific_to_its_point(phrase, specific):
     from tutor.bank.checks import phrase_is_specific

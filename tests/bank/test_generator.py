@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tutor.bank.checks import check_items
-from tutor.bank.generator import ItemGenerator
+from tutor.bank.generator import ItemGenerator, item_form
 from tutor.bank.model import load_sheet_file
 
 SHEET = """\
@@ -49,6 +49,16 @@ criteria:
         wrong: A rating of the performance of individual staff members
         why: A near-copy of the first misconception, which the generator must not pair with it.
         source: {spec_line: 2391}
+    scenarios:
+      - situation: Aisha's hotel is planning a spa. Her manager asks her to look at new laws, local spending and changing holiday habits.
+        question: Which tool is her manager asking her to use?
+        key: A PESTLE analysis of the outside environment
+        wrong:
+          - A SWOT list of the team's own strengths
+          - An appraisal of each member of staff
+          - A survey of current guests' satisfaction
+        why: Laws, spending and habits are political, economic and social factors outside the hotel.
+        source: {spec_line: 2391}
     pairs:
       - [P, Political]
       - [S, Social]
@@ -73,15 +83,39 @@ def test_generation_is_deterministic_for_a_seed(renderer, entry):
     assert first != other
 
 
-def test_kinds_and_counts(renderer, entry):
+def test_forms_and_counts(renderer, entry):
     items = ItemGenerator(renderer).generate(entry)
-    kinds = [i.kind for i in items]
-    assert kinds.count("single_best") == 3  # one per key point
-    assert kinds.count("negative") == 3  # one per misconception, up to three
-    assert kinds.count("true_false") == 7  # every key point and misconception as a statement
-    assert kinds.count("matching") == 1
+    forms = [item_form(i) for i in items]
+    assert forms.count("scenario") == 1  # one per scenario
+    # One "which of these" per key point while fresh sets of three distractors last: four misconceptions,
+    # two of them near-copies (never together), give two sets.
+    assert forms.count("single_best") == 2
+    assert forms.count("statement") == 3  # the four statements are not near-copies: a set for each point
+    assert forms.count("negative") == 3  # one per misconception, up to three
+    assert forms.count("true_false") == 7  # every key point and misconception as a statement
+    assert forms.count("matching") == 1
     assert len({i.version for i in items}) == len(items) >= 5
     assert all(i.use == "practice" and i.provenance["kind"] == "generated" for i in items)
+    (scenario,) = [i for i in items if item_form(i) == "scenario"]
+    assert scenario.stem.startswith("Aisha's hotel") and scenario.options[scenario.key].startswith("A PESTLE")
+
+
+def test_no_two_items_of_a_criterion_share_their_three_distractors(renderer, index, tmp_path):
+    """With neighbours in the unit, every key point gets its own item and its own set of distractors."""
+    path = tmp_path / "2794-210.yaml"
+    neighbour = SHEET.split("criteria:\n", 1)[1].replace('criterion: "1.1"', 'criterion: "1.2"').replace(
+        "state what is meant by a PESTLE analysis", "describe the advantages of a PESTLE analysis")
+    neighbour = neighbour.replace("A rating of the performance of individual staff", "A score for each worker's output")
+    neighbour = neighbour.replace("internal strengths and weaknesses", "own teams' skills").replace(
+        "how satisfied customers are", "how loyal buyers feel")
+    path.write_text(SHEET + neighbour, encoding="utf-8")
+    first, second = load_sheet_file(path)
+    items = ItemGenerator(renderer).generate(first, [first, second])
+    best = [i for i in items if item_form(i) == "single_best"]
+    assert len(best) == 3
+    distractor_sets = [frozenset(t for k, t in i.options.items() if k != i.key) for i in best]
+    assert len(set(distractor_sets)) == len(distractor_sets)
+    assert check_items(items, index) == []
 
 
 def test_distractors_are_never_near_copies(renderer, entry):
@@ -98,9 +132,12 @@ def test_generated_items_pass_the_checks(renderer, entry, index):
 
 def test_the_key_is_the_sheet_point_and_the_stem_its_question(renderer, entry):
     for item in ItemGenerator(renderer).generate(entry):
-        if item.kind == "single_best":
+        if item_form(item) == "single_best":
             assert item.stem == entry.question
             assert item.options[item.key] in {p.short for p in entry.key_points}
+        if item_form(item) == "statement":
+            assert item.stem.startswith("Topic: State what is meant by a PESTLE analysis. Which of these statements")
+            assert item.options[item.key] in {p.point for p in entry.key_points}
         if item.kind == "negative":
             assert "NOT" in item.stem
             assert item.options[item.key] in {m.wrong for m in entry.misconceptions}

@@ -12,6 +12,7 @@ import pytest
 from tutor.bank.audit import audit_bank
 from tutor.bank.catalogue_index import load_bundled_index
 from tutor.bank.model import LETTERS
+from tutor.practice.engine import item_layout
 from tutor.clock import FakeClock
 from tutor.practice.engine import (
     EngineFinished,
@@ -107,7 +108,18 @@ def test_an_on_topic_answer_with_no_point_gets_one_probe_then_feedback_model_ans
     assert all(p.point in model for p in sheet.key_points)
     mcq = turn.messages[2]
     assert mcq.item_id and mcq.item_version
-    assert all(f"{letter}. " in mcq.text for letter in LETTERS)
+    item = next(i for i in engine.items["1.1"] if i.id == mcq.item_id)
+    layout = item_layout(item)
+    assert item.stem in mcq.text and all(f"{label}. {text}" in mcq.text for label, text in layout.options
+                                        if item.kind != "true_false")
+
+
+def wrong_answer(item) -> str:
+    """An answer of the right shape that is wrong."""
+    layout = item_layout(item)
+    if item.kind in ("matching", "ordering"):
+        return layout.key[1:] + layout.key[0]
+    return next(label for label, _ in layout.options if label != layout.key)
 
 
 def test_feedback_names_points_made_and_missed():
@@ -136,8 +148,8 @@ def test_mcq_right_and_wrong_with_rationale_then_next_criterion():
         turn = engine.respond("x")  # "none": straight to feedback
         mcq = turn.messages[-1]
         item = next(i for i in engine.items["1.1"] if i.id == mcq.item_id)
-        assert item.kind in ("single_best", "negative") and item.use == "practice"
-        letter = item.key if correct else next(x for x in LETTERS if x != item.key)
+        assert item.use == "practice"
+        letter = item_layout(item).key if correct else wrong_answer(item)
         turn = engine.respond(letter.lower())
         result = turn.messages[0]
         assert result.kind == "mcq_result"
@@ -176,7 +188,7 @@ def test_no_secure_item_is_ever_served():
     engine = make()
     served = [m.item_id for m in engine.start().messages if m.item_id]
     while not engine.finished:
-        turn = engine.respond("A" if engine._state.stage == "mcq" else "x")
+        turn = engine.respond(item_layout(engine._state.item).key if engine._state.stage == "mcq" else "x")
         served += [m.item_id for m in turn.messages if m.item_id]
     assert served and not set(served) & secure_ids
 

@@ -55,7 +55,7 @@ def test_empty_answers_are_never_credited(results):
 
 
 # Measured 2026-12-07: irrelevant 9.8%, contradictory 18.9%, misconception 19.7% credited (targets: 0%, 5%, 5%).
-@pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.12), ("contradictory", 0.22), ("misconception", 0.25)])
+@pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.12), ("contradictory", 0.25), ("misconception", 0.25)])
 def test_wrong_answers_are_rarely_credited(results, label, most):
     marked = [m.verdict for c, m in results if c.label == label]
     credited = sum(v in ("secure", "partial") for v in marked) / len(marked)
@@ -65,7 +65,7 @@ def test_wrong_answers_are_rarely_credited(results, label, most):
 def test_right_answers_are_credited(results):
     # Measured 2026-12-07: 78.1% of correct answers credited (target 90%).
     marked = [m.verdict for c, m in results if c.label == "correct"]
-    assert sum(v in ("secure", "partial") for v in marked) / len(marked) >= 0.75
+    assert sum(v in ("secure", "partial") for v in marked) / len(marked) >= 0.82
 
 
 def test_the_corpus_benchmark_runs(corpus, capsys):

@@ -13,7 +13,7 @@ from tutor.bank.checks import FormReport, Problem, check_bank, check_items, form
 from tutor.bank.generator import ItemGenerator
 from tutor.bank.model import Bank, CriterionRef, Item, SheetEntry, load_bank
 from tutor.bank.prompts import OpenPrompt, open_prompt
-from tutor.bank.secure_audit import PoolAudit, audit_secure_pool
+from tutor.bank.secure_audit import PoolAudit, audit_secure_pool, exposing_items
 from tutor.bank.stats import CueStats, cue_stats
 from tutor.rendering import TextRenderer
 
@@ -146,6 +146,18 @@ def audit_bank(bank_dir: Path, templates: Path, index: CatalogueIndex | None = N
     generated = ItemGenerator(renderer).generate_all(
         [e for e in bank.sheets if index.criterion(e.ref.qualification, e.ref.unit, e.ref.outcome, e.ref.criterion)]
     )
+    # A generated item that would show one of its unit's secure options (in any wording) is never made:
+    # secure items stay secure (the audit's exposure check, applied at the source).
+    secure_by_unit: dict[tuple[str, str], list[Item]] = {}
+    for item in bank.items:
+        if item.use == "secure" and item.status != "retired":
+            secure_by_unit.setdefault((item.ref.qualification, item.ref.unit), []).append(item)
+    exposing: set[str] = set()
+    for (qualification, unit), secure in secure_by_unit.items():
+        key = unit_key(index, qualification, unit)
+        practice = [i for i in generated if unit_key(index, i.ref.qualification, i.ref.unit) == key]
+        exposing |= exposing_items(secure, practice)
+    generated = [i for i in generated if i.id not in exposing]
     sheets = index_sheets(bank.sheets, index)
     prompts = [open_prompt(c, index.scopes[c.qualification].units[c.unit], renderer, pick_sheet(sheets, c))
                for c in index.knowledge_criteria()]

@@ -56,7 +56,9 @@ class FormReport:
 # Words that appear in answers to every criterion of the domain: a phrasing made only of these shows nothing.
 GENERIC_PHRASE_WORDS = frozenset("""customer customers client clients consumer consumers staff employee employees worker
 workers colleague colleagues team organisation organisations organization company companies business businesses firm
-service services people person they them their it things thing good better best important make makes get gets""".split())
+service services people person they them their it things thing good better best important make makes get gets
+need needs needed over help helps helping helped sure use uses used using give gives take takes put keep keeps work
+works time right new know able look looks want find try tell deal dealing sort""".split())
 
 
 def phrase_is_specific(phrase: str) -> bool:

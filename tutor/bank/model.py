@@ -123,6 +123,19 @@ class Misconception:
 
 
 @dataclass
+class Scenario:
+    """A short workplace situation and a question that applies the criterion to it, with one correct
+    answer and three wrong ones written alongside it (a practice item's raw material)."""
+
+    situation: str
+    question: str
+    key: str
+    wrong: list[str]
+    why: str
+    source: dict[str, Any]
+
+
+@dataclass
 class SheetEntry:
     """What a good answer to one knowledge criterion contains."""
 
@@ -138,6 +151,8 @@ class SheetEntry:
     file: str = ""
     line: int | None = None
     required: int | None = None  # key points a complete answer makes (default: see marking.required_points)
+    scenarios: list[Scenario] = field(default_factory=list)
+    provenance: dict[str, Any] = field(default_factory=dict)  # the sheet file's: author, reviewer
 
 
 @dataclass
@@ -217,7 +232,16 @@ def item_from_dict(raw: dict[str, Any], qualification: str, unit: str, file: str
     )
 
 
-def _sheet_entry(raw: dict[str, Any], qualification: str, unit: str, file: str) -> SheetEntry:
+def _scenario(raw: Any) -> Scenario:
+    raw = raw if isinstance(raw, dict) else {}
+    wrong = raw.get("wrong")
+    return Scenario(_text(raw.get("situation")), _text(raw.get("question")), _text(raw.get("key")),
+                    [_text(w) for w in wrong] if isinstance(wrong, list) else [], _text(raw.get("why")),
+                    _clean(raw.get("source")))
+
+
+def _sheet_entry(raw: dict[str, Any], qualification: str, unit: str, file: str,
+                 provenance: dict[str, Any] | None = None) -> SheetEntry:
     return SheetEntry(
         ref=CriterionRef(qualification, unit, _text(raw.get("outcome")), _text(raw.get("criterion"))),
         text=_text(raw.get("text")),
@@ -239,6 +263,8 @@ def _sheet_entry(raw: dict[str, Any], qualification: str, unit: str, file: str) 
         file=file,
         line=raw.get(LINE_KEY),
         required=raw.get("required") if isinstance(raw.get("required"), int) else None,
+        scenarios=[_scenario(x) for x in raw.get("scenarios") or []],
+        provenance=dict(provenance or {}),
     )
 
 
@@ -256,7 +282,9 @@ def load_sheet_file(path: Path) -> list[SheetEntry]:
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise BankError(f"{path}: 'criteria' must be a list of mappings")
     try:
-        return [_sheet_entry(raw, _text(data.get("qualification")), _text(data.get("unit")), path.name) for raw in entries]
+        provenance = _clean(data.get("provenance"))
+        return [_sheet_entry(raw, _text(data.get("qualification")), _text(data.get("unit")), path.name, provenance)
+                for raw in entries]
     except (AttributeError, TypeError, ValueError) as exc:
         raise BankError(f"{path}: malformed knowledge sheet entry: {exc}") from None
 

@@ -275,8 +275,13 @@ def same_content(a: set[str], b: set[str]) -> bool:
     small, large = sorted((a, b), key=len)
     if len(small) < EXPOSURE_MIN_WORDS or len(small) < EXPOSURE_LONGER_SHARE * len(large) or not small & large:
         return False
-    shared = _shared_words(small, large)
-    return shared >= EXPOSURE_SHORTER_SHARE * len(small) and shared >= EXPOSURE_LONGER_SHARE * len(large)
+    need = max(EXPOSURE_SHORTER_SHARE * len(small), EXPOSURE_LONGER_SHARE * len(large))
+    exact = len(small & large)
+    if exact >= need:
+        return True
+    if len(small) < need:  # even if every word had a spelling variant in the other (a quick way out)
+        return False
+    return _shared_words(small, large) >= need
 
 
 def is_name(text: str) -> bool:
@@ -285,10 +290,9 @@ def is_name(text: str) -> bool:
     return bool(words) and all(w[0].isupper() for w in words)
 
 
-def exposure(secure: list[Item], practice: list[Item]) -> list[Finding]:
-    """Secure options that practice serves in any wording (same content words, fuzzy)."""
+def _exposures(secure: list[Item], practice: list[Item]):
+    """(secure item, letter, practice id, practice text) for every secure option practice serves in any wording."""
     served = [(item.id, text, set(content_words(text))) for item in practice for text in served_texts(item)]
-    found = []
     for item in secure:
         for letter, text in item.options.items():
             if is_name(text):
@@ -296,12 +300,26 @@ def exposure(secure: list[Item], practice: list[Item]) -> list[Finding]:
             words = set(content_words(text))
             for practice_id, practice_text, practice_words in served:
                 if same_content(words, practice_words):
-                    role = "key" if letter == item.key else "distractor"
-                    found.append(Finding("exposure", item.id,
-                                         f"option {letter} ({role}) is served in practice by {practice_id}: "
-                                         f"{practice_text!r}", practice_id))
-                    break
+                    yield item, letter, practice_id, practice_text
+
+
+def exposure(secure: list[Item], practice: list[Item]) -> list[Finding]:
+    """Secure options that practice serves in any wording (same content words, fuzzy), each named once."""
+    found, seen = [], set()
+    for item, letter, practice_id, practice_text in _exposures(secure, practice):
+        if (item.id, letter) in seen:
+            continue
+        seen.add((item.id, letter))
+        role = "key" if letter == item.key else "distractor"
+        found.append(Finding("exposure", item.id, f"option {letter} ({role}) is served in practice by {practice_id}: "
+                                                  f"{practice_text!r}", practice_id))
     return found
+
+
+def exposing_items(secure: list[Item], practice: list[Item]) -> set[str]:
+    """Ids of the practice items that would serve a secure option in any wording (the generator's output
+    drops them, so practice never shows a secure option)."""
+    return {practice_id for _, _, practice_id, _ in _exposures(secure, practice)}
 
 
 def _containment(needle: set[str], haystack: set[str]) -> float:

@@ -8,8 +8,9 @@ from ``templates/practice/*.j2``; the learner's text is only ever a template *va
 Flow per criterion, due-for-review criteria first, then the rest in catalogue order:
 
 * knowledge criterion with a sheet: open question -> answer, marked -> if on topic but no point, one probing
-  follow-up -> feedback (points made and missed) and a model answer -> a multiple-choice
-  practice item (single best or NOT, A-D) -> right or wrong with the rationale -> next;
+  follow-up -> feedback (points made and missed) and a model answer -> a practice item of one of the
+  generator's forms (scenario, single best, which-statement, NOT, true/false, matching, ordering; drawn by
+  :data:`FORM_WEIGHTS`, so NOT stays under 15%) -> right or wrong with the rationale -> next;
 * own-organisation criterion, or a knowledge criterion with no sheet: open question -> the
   answer is recorded for the tutor to judge (no mark) -> next;
 * competence criterion: explain that it needs workplace evidence, offer to record a note for
@@ -23,12 +24,14 @@ one help line. Only practice items are ever served: a secure item given to the e
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from tutor.bank.catalogue_index import CriterionFacts
+from tutor.bank.generator import item_form
 from tutor.bank.model import LETTERS, Item, SheetEntry
 from tutor.bank.prompts import OpenPrompt, command_verb
 from tutor.practice.marking import Marking, mark_answer
@@ -46,6 +49,11 @@ __all__ = [
 ]
 
 MCQ_KINDS = ("single_best", "negative")
+SERVED_KINDS = (*MCQ_KINDS, "true_false", "matching", "ordering")
+# How often each form is served when a criterion has it (weights, normalised over the forms it has). "Which is
+# NOT" stays rare: 0.05 / (0.05 + 0.20 + 0.15) = 12.5% of A-D items even where a sheet has no scenario.
+FORM_WEIGHTS = {"scenario": 0.30, "single_best": 0.20, "statement": 0.15, "true_false": 0.15,
+                "negative": 0.05, "matching": 0.06, "ordering": 0.06}
 COMMANDS = ("/hint", "/skip", "/repeat", "/progress", "/why", "/quit")
 
 # Verdicts recorded on exchanges that are not marks of free text.
@@ -164,8 +172,7 @@ class PracticeEngine:
             if item.use != "practice":
                 raise SecureItemError(f"item {item.id} is {item.use or 'not marked'} use, not practice: "
                                       "it must never be served in chat practice")
-            if item.status == "approved" and item.kind in MCQ_KINDS and set(item.options) == set(LETTERS) \
-                    and item.key in LETTERS:
+            if item.status == "approved" and _servable(item):
                 self.items.setdefault(item.ref.criterion, []).append(item)
         due_set = set(due)
         self.due = [c.criterion for c in criteria if c.criterion in due_set]
@@ -178,6 +185,7 @@ class PracticeEngine:
         self.finished = False
         self.started = False
         self._state = _State()
+        self._visits: dict[str, int] = {}
         self._asked_at = _seconds(clock())
 
     # -- public ----------------------------------------------------------------------------
@@ -303,29 +311,43 @@ class PracticeEngine:
             return (*messages, *self._advance())
         self._state.stage = "mcq"
         self._state.item = item
-        mcq = self._msg("mcq", "practice/mcq.j2", item=item)
+        mcq = self._msg("mcq", "practice/mcq.j2", item=item, layout=self._layout(item))
         self._state.pending = (mcq,)
         return (*messages, mcq)
 
     def _pick_item(self) -> Item | None:
+        """One practice item for the criterion: a form drawn by :data:`FORM_WEIGHTS` among those it has,
+        then an item of that form (each visit to the criterion draws afresh)."""
         c = self.current
         assert c is not None
         pool = sorted(self.items.get(c.criterion, []), key=lambda i: i.id)
         if not pool:
             return None
-        return random.Random(f"{self.seed}:{c.unit}:{c.criterion}").choice(pool)
+        visits = self._visits.get(c.criterion, 0)
+        self._visits[c.criterion] = visits + 1
+        rng = random.Random(f"{self.seed}:{c.unit}:{c.criterion}:{visits}")
+        by_form: dict[str, list[Item]] = {}
+        for item in pool:
+            by_form.setdefault(item_form(item), []).append(item)
+        forms = sorted(by_form)
+        form = rng.choices(forms, weights=[FORM_WEIGHTS.get(f, 0.1) for f in forms])[0]
+        return rng.choice(by_form[form])
 
     def _choice(self, answer: str, seconds: float) -> tuple[tuple[AssistantMessage, ...], Exchange]:
         item = self._state.item
         assert item is not None
-        letter = answer.strip().rstrip(".):").upper()
-        if letter not in LETTERS:
+        given = read_choice(item, answer, self._layout(item))
+        if given is None:
             exchange = self._exchange(answer, None, (), seconds, "choice", item)
-            return (self._msg("choose_letter", "practice/choose_letter.j2"),), exchange
-        right = letter == item.key
-        exchange = self._exchange(letter, RIGHT if right else WRONG, (), seconds, "choice", item)
-        result = self._msg("mcq_result", "practice/mcq_result.j2", item=item, right=right)
+            return (self._msg("choose_letter", "practice/choose_letter.j2", item=item, layout=self._layout(item)),), exchange
+        expected = self._layout(item).key
+        right = given == expected
+        exchange = self._exchange(given, RIGHT if right else WRONG, (), seconds, "choice", item)
+        result = self._msg("mcq_result", "practice/mcq_result.j2", item=item, right=right, layout=self._layout(item))
         return (result, *self._advance()), exchange
+
+    def _layout(self, item: Item) -> ItemLayout:
+        return item_layout(item)
 
     # -- commands --------------------------------------------------------------------------
 
@@ -409,3 +431,71 @@ class PracticeEngine:
     def _finish(self, messages: tuple[AssistantMessage, ...]) -> tuple[AssistantMessage, ...]:
         self._asked_at = _seconds(self.clock())
         return tuple(messages)
+
+
+# -- serving items of every form ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ItemLayout:
+    """How an item is shown in the chat and what answer is right: ``options`` as (label, text) in the order
+    shown, ``terms`` (matching: the numbered terms) and ``key``, the answer in the form the learner types it
+    (a letter; for matching and ordering, a string of letters)."""
+
+    options: tuple[tuple[str, str], ...]
+    terms: tuple[str, ...]
+    key: str
+    kind: str
+
+
+def _servable(item: Item) -> bool:
+    if item.kind in MCQ_KINDS:
+        return set(item.options) == set(LETTERS) and item.key in LETTERS
+    if item.kind == "true_false":
+        return item.options == {"A": "True", "B": "False"} and item.key in ("A", "B")
+    if item.kind == "matching":
+        return 3 <= len(item.pairs) <= 6
+    if item.kind == "ordering":
+        return 3 <= len(item.sequence) <= 6
+    return False
+
+
+def item_layout(item: Item) -> ItemLayout:
+    """The item as the chat shows it. Matching meanings and ordering steps are shuffled by the item's own id
+    (the same every time it is served), never left in their right order."""
+    if item.kind in ("matching", "ordering"):
+        texts = [meaning for _, meaning in item.pairs] if item.kind == "matching" else list(item.sequence)
+        order = list(range(len(texts)))
+        rng = random.Random(f"layout:{item.id}:{item.version}")
+        while order == sorted(order):
+            rng.shuffle(order)
+        letters = [chr(ord("A") + n) for n in range(len(texts))]
+        shown = tuple((letters[i], texts[j]) for i, j in enumerate(order))
+        key = "".join(letters[order.index(j)] for j in range(len(texts)))
+        terms = tuple(term for term, _ in item.pairs) if item.kind == "matching" else ()
+        return ItemLayout(shown, terms, key, item.kind)
+    return ItemLayout(tuple(item.options.items()), (), item.key or "", item.kind)
+
+
+_TRUE_FALSE = {"A": "A", "B": "B", "TRUE": "A", "FALSE": "B", "T": "A", "F": "B", "YES": "A", "NO": "B"}
+
+
+def read_choice(item: Item, answer: str, layout: ItemLayout) -> str | None:
+    """The learner's choice as the letters it is marked on, or None when it is not a well-formed choice:
+    one letter (true/false also takes true/false/t/f), or every letter once for matching and ordering
+    ("CAB", "C, A, B", "1C 2A 3B")."""
+    text = answer.strip().upper()
+    if item.kind == "true_false":
+        return _TRUE_FALSE.get(text.rstrip(".):!"))
+    if item.kind in MCQ_KINDS:
+        letter = text.rstrip(".):")
+        return letter if letter in LETTERS else None
+    letters = [label for label, _ in layout.options]
+    numbered = re.findall(r"(\d+)\s*[-=:.)]?\s*([A-Z])\b", text)
+    if numbered:
+        by_number = {int(n): letter for n, letter in numbered}
+        if sorted(by_number) != list(range(1, len(letters) + 1)):
+            return None
+        given = "".join(by_number[n] for n in sorted(by_number))
+    else:
+        given = "".join(re.findall(r"[A-Z]", text))
+    return given if sorted(given) == letters else None

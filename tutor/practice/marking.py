@@ -52,10 +52,16 @@ wasnt werent wont wouldnt shouldnt couldnt havent hasnt hadnt mustnt neednt aint
 """.split())  # noqa: SIM905
 # Words after these are negated: "rather than ignore", "instead of checking".
 NEGATING_PAIRS = {("rather", "than"), ("instead", "of")}
+# "Without" negates what follows it, never its subject ("pass them on without listening").
+FORWARD_ONLY = frozenset({"without"})
 # "not only X but also Y" asserts X.
 NOT_NEGATING_AFTER = frozenset({"only", "just", "merely"})
 # A negation's reach ends at the end of its clause.
-CLAUSE_WORDS = frozenset("but however although though whereas while yet so because then".split())
+CLAUSE_WORDS = frozenset("but however although though whereas while yet so because cos coz cuz bc since then".split())
+BACK_REACH = 5  # words a negation reaches back to find what it denies ("the company's prices don't matter")
+# A misconception that turns on one of these ("only managers affect reputation") is held only by an answer that
+# says one of them too: "managers affect reputation" is true, "only managers do" is the misconception.
+RESTRICTIVE = frozenset("only solely just exclusively purely all always entirely whatever anything everything".split())
 # "and" starts a new clause when a new subject follows it ("... and they ...").
 SUBJECTS = frozenset("i you u ya he she it we they theyre youre ur im ive theyve weve".split())
 
@@ -191,6 +197,7 @@ class _Phrase:
     negated: bool = False                  # the phrasing itself says "not ..." (polarity to match)
     polar: bool = True                     # False: a fragment of a point that is itself said with "not"
     topical: tuple[bool, ...] = ()         # per slot: made only of the question's own words
+    restrictive: bool = False              # a misconception that says "only", "all", "just" ...: the answer must too
 
 
 @dataclass(frozen=True)
@@ -281,21 +288,27 @@ def _compile_phrases(index: int, texts: list[tuple[str, str]], topic: frozenset[
     candidates: list[tuple[list[str], str, bool]] = []
     # A fragment without "not" of a point that is said with "not" ("statutory rights" for "the offer cannot
     # take away statutory rights") shows the topic but not which way round: it is not polar.
-    point_negated = any(has_negation(text) for text, kind in texts if kind == "sentence")
+    # The short answer says what the point asserts; a "not" elsewhere in the full sentence ("the list is not
+    # complete") does not make the point a negative one.
+    short = next((text for text, kind in texts if kind == "sentence"), "")  # the short answer comes first
+    point_negated = has_negation(short)
     for text, kind in texts:
-        negated = has_negation(text)
+        # A "not" in a key point's full sentence counts only if its short answer says "not" too: elsewhere it
+        # is incidental ("the list is not complete").
+        negated = has_negation(text) and (point_negated or kind != "sentence" or least > 1)
+        restrictive = least > 1 and any(w in RESTRICTIVE for w, _, _ in _tokens(text))
         if kind == "accept":
             words = _content_words(text, keep_caps=True)
-            candidates.append((_dedupe([stem(w) for w in words]), "accept", negated))
+            candidates.append((_dedupe([stem(w) for w in words]), "accept", negated, restrictive))
             for i in range(len(words) - 1):            # "front line" is also written "frontline"
                 joined = [stem(w) for w in words[:i]] + [stem(words[i] + words[i + 1])] + [stem(w) for w in words[i + 2:]]
-                candidates.append((_dedupe(joined), "accept", negated))
+                candidates.append((_dedupe(joined), "accept", negated, restrictive))
                 compounds.add(joined[i])
         else:
             stems = [s for s in _dedupe(content_stems(text, keep_caps=True)) if s not in topic and s not in _GENERIC_STEMS]
-            candidates.append((stems, "sentence", negated))
+            candidates.append((stems, "sentence", negated, restrictive))
     phrases = []
-    for stems, kind, negated in candidates:
+    for stems, kind, negated, restrictive in candidates:
         if not stems or all(s in _GENERIC_STEMS for s in stems):
             continue                                       # stop-words or generic words alone never match
         if len(stems) < least:
@@ -312,7 +325,8 @@ def _compile_phrases(index: int, texts: list[tuple[str, str]], topic: frozenset[
             seen.add(key)
             topical = tuple(any(_is_topic_word(alt, topic) for alt in slot) for slot in slots)
             polar = negated or not point_negated
-            phrases.append(_Phrase(index, tuple(slots), need, window, negated=negated, polar=polar, topical=topical))
+            phrases.append(_Phrase(index, tuple(slots), need, window, negated=negated, polar=polar, topical=topical,
+                                   restrictive=restrictive))
     return phrases
 
 
@@ -465,16 +479,24 @@ def _best_window(phrase: _Phrase, occ: dict[str, list[tuple[int, float]]]) -> tu
 
 
 def _better(a: tuple, b: tuple) -> bool:
-    """Higher score wins; on a tie, the tighter evidence."""
-    return a[0] > b[0] or (a[0] == b[0] and a[2] - a[1] < b[2] - b[1])
+    """Higher score wins; on a tie, the match on more of the answer's words, then the tighter evidence."""
+    if a[0] != b[0]:
+        return a[0] > b[0]
+    if len(a[3]) != len(b[3]):
+        return len(a[3]) > len(b[3])
+    return a[2] - a[1] < b[2] - b[1]
+
+
+LIST_ITEM_WORDS = 3  # a negation reaches past a comma into a list ("no need to check prices, offers or adverts")
 
 
 def _negated_positions(tokens: list[tuple[str, int, int]]) -> list[bool]:
     """For each content word of the answer: is it said negatively? A negation reaches forward to the end
-    of its clause ("no need to check their prices") and back to the clause's start or its own subject
-    ("their prices don't matter", "good service isn't what builds loyalty"; but in "checking prices means
-    you don't lose customers" it stops at "you"). Two negations over one word cancel ("you can't spot
-    chances without watching rivals"). "Rather than" and "instead of" negate only what follows them."""
+    of its clause ("no need to check their prices"), past a comma only into a short list item, and back to
+    the start of its clause, a comma, an earlier negation or its own subject ("their prices don't matter",
+    "good service isn't what builds loyalty"; but in "checking prices means you don't lose customers" it
+    stops at "you"). Two negations over one word cancel ("you can't spot chances without watching rivals").
+    "Rather than" and "instead of" negate only what follows them."""
     words = [w for w, _, _ in tokens]
     clauses: list[list[int]] = [[]]
     for i in range(len(tokens)):
@@ -483,18 +505,30 @@ def _negated_positions(tokens: list[tuple[str, int, int]]) -> list[bool]:
         clauses[-1].append(i)
     flips = [0] * len(tokens)
     for clause in clauses:
-        for n, i in enumerate(clause):
-            if not _negation_at(words, i):
-                continue
-            for j in clause[n + 1:]:
-                flips[j] += 1
-            if words[i] not in NEGATIONS:
-                continue  # rather than / instead of: forward only
-            for j in reversed(clause[:n]):
-                if words[j] in SUBJECTS:
-                    break
-                flips[j] += 1
-    return [flips[i] % 2 == 1 for i, w in enumerate(words) if w and w not in STOP_WORDS]
+        segments: list[list[int]] = [[]]          # the clause cut at its commas
+        for i in clause:
+            if words[i] == ",":
+                segments.append([])
+            else:
+                segments[-1].append(i)
+        for s_index, segment in enumerate(segments):
+            for n, i in enumerate(segment):
+                if not _negation_at(words, i):
+                    continue
+                reach = segment[n + 1:]
+                for later in segments[s_index + 1:]:
+                    if len(later) > LIST_ITEM_WORDS:
+                        break
+                    reach += later
+                for j in reach:
+                    flips[j] += 1
+                if words[i] not in NEGATIONS or words[i] in FORWARD_ONLY:
+                    continue  # rather than / instead of / without: forward only
+                for j in reversed(segment[max(0, n - BACK_REACH):n]):
+                    if words[j] in SUBJECTS or _negation_at(words, j):
+                        break
+                    flips[j] += 1
+    return [flips[i] % 2 == 1 for i, w in enumerate(words) if w and w != "," and w not in STOP_WORDS]
 
 
 _CLAUSE_PUNCTUATION = re.compile(r"[.;:!?\n]|,\s*(and|but|however|although|though|whereas|so|it|they|we|you|u|i|this|that|he|she|its|theyre|then|plus|also)\b",
@@ -506,6 +540,12 @@ def _clause_break(tokens: list[tuple[str, int, int]], i: int) -> bool:
     if word == "and":
         return i + 1 < len(tokens) and tokens[i + 1][0] in SUBJECTS
     return word == "" or word in CLAUSE_WORDS
+
+
+def _restricted(tokens: list[tuple[str, int, int]], content: list[tuple[str, int, int]], found: tuple) -> bool:
+    """Whether the answer says "only", "all", "just" ... in or just around the words that matched."""
+    start, end = content[found[1]][1], content[found[2]][2]
+    return any(w in RESTRICTIVE and start - 30 <= a <= end + 15 for w, a, _ in tokens)
 
 
 def _verdict(n_made: int, required: int, contradicted: bool) -> str:
@@ -522,8 +562,8 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     c = compile_entry(entry)
     all_missed = tuple(range(c.n_points))
     tokens = _split_clauses(answer or "")
-    words = [w for w, _, _ in tokens if w]
-    content = [(stem(w), start, end) for w, start, end in tokens if w and w not in STOP_WORDS]
+    words = [w for w, _, _ in tokens if w and w != ","]
+    content = [(stem(w), start, end) for w, start, end in tokens if w and w != "," and w not in STOP_WORDS]
     if not content:
         return Marking((), all_missed, "not_yet", False)
     stems = [s for s, _, _ in content]
@@ -560,16 +600,27 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     held: dict[int, tuple] = {}
     for phrase in c.wrongs:
         found = _best_window(phrase, occ)
-        if found and any(negated[p] for p in found[3]) == phrase.negated:
-            if phrase.point not in held or _better(found, held[phrase.point]):
-                held[phrase.point] = found
-    # A misconception stated in the very words that also show a key point is the key point's
-    # (the sheet's misconception is then too close to it to tell); elsewhere it stands.
+        if not found or any(negated[p] for p in found[3]) != phrase.negated:
+            continue
+        if phrase.restrictive and not _restricted(tokens, content, found):
+            continue
+        if phrase.point not in held or _better(found, held[phrase.point]):
+            held[phrase.point] = found
+    # Where a misconception and a key point are shown by the same words, the one that explains more of them
+    # wins: a key point's phrasing found inside a misconception stated at length earns nothing (the
+    # misconception blocks it), and a misconception that a key point's phrasing covers as well is the key point's.
     for index, found in list(held.items()):
-        overlapping = [k for k in asserted.values() if set(k[3]) & set(found[3]) and k[0] >= found[0]]
-        if overlapping:
+        overlapping = {k: f for k, f in asserted.items() if set(f[3]) & set(found[3])}
+        if any(len(f[3]) >= len(found[3]) for f in overlapping.values()):
             del held[index]
-    contradicted = {i: f for i, f in opposed.items() if i not in asserted}
+        else:
+            for k in overlapping:
+                del asserted[k]
+    # A contradiction needs two of the answer's words said the wrong way round ("profit" alone does not deny
+    # "not for profit"), and words that make one key point do not also contradict another.
+    used = {p for f in asserted.values() for p in f[3]}
+    contradicted = {i: f for i, f in opposed.items()
+                    if i not in asserted and len(f[3]) >= 2 and not set(f[3]) & used}
     made = tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(asserted.items()))
     missed = tuple(i for i in all_missed if i not in asserted)
     related = bool(occ) or any(s in c.topic for s in stems)
@@ -583,12 +634,16 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
 
 
 def _split_clauses(text: str) -> list[tuple[str, int, int]]:
-    """:func:`_tokens`, with an empty word (a clause break) at each sentence end or clause comma."""
+    """:func:`_tokens`, with an empty word (a clause break) at each sentence end or clause comma, and a ","
+    at any other comma (where a negation's reach may stop)."""
     out: list[tuple[str, int, int]] = []
     last = 0
     for word, start, end in _tokens(text):
-        if out and _CLAUSE_PUNCTUATION.search(text, last, end):
-            out.append(("", start, start))
+        if out:
+            if _CLAUSE_PUNCTUATION.search(text, last, end):
+                out.append(("", start, start))
+            elif "," in text[last:start]:
+                out.append((",", start, start))
         out.append((word, start, end))
         last = end
     return out
