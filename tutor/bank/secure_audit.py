@@ -293,12 +293,17 @@ def is_name(text: str) -> bool:
 def _exposures(secure: list[Item], practice: list[Item]):
     """(secure item, letter, practice id, practice text) for every secure option practice serves in any wording."""
     served = [(item.id, text, set(content_words(text))) for item in practice for text in served_texts(item)]
+    by_word: dict[str, list[int]] = {}  # same_content needs one word in common: look only where there is one
+    for n, (_, _, words) in enumerate(served):
+        for word in words:
+            by_word.setdefault(word, []).append(n)
     for item in secure:
         for letter, text in item.options.items():
             if is_name(text):
                 continue
             words = set(content_words(text))
-            for practice_id, practice_text, practice_words in served:
+            for n in sorted({n for word in words for n in by_word.get(word, ())}):
+                practice_id, practice_text, practice_words = served[n]
                 if same_content(words, practice_words):
                     yield item, letter, practice_id, practice_text
 
