@@ -112,3 +112,14 @@ def test_a_units_sheet_serves_every_qualification_that_contains_it(audit, index)
               if c.kind == "knowledge" and audit.sheet_for(c) is not None]
     assert rows["600/1225/0"].with_sheet == len(served)
     assert any(audit.sheet_for(c).ref.qualification != "600/1225/0" for c in served)
+
+
+def test_every_sheet_with_an_author_was_reviewed_by_someone_else(audit):
+    """Sheets written since provenance was recorded name their writer and an independent reviewer."""
+    files: dict[str, dict] = {}
+    for entry in audit.bank.sheets:
+        files.setdefault(entry.file, entry.provenance)
+    authored = {name: p for name, p in files.items() if p.get("author")}
+    assert len(authored) >= 19
+    for name, provenance in authored.items():
+        assert provenance.get("reviewer") and provenance["reviewer"] != provenance["author"], name
