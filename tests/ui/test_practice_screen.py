@@ -269,3 +269,42 @@ async def test_an_answer_that_contradicts_a_key_point_is_named_recorded_and_not_
     (row, *_) = service.exchanges(LEARNER)
     assert (row.criterion_number, row.verdict, json.loads(row.matched)) == ("1.1", "contradicted", [])
     assert json.loads(row.contradicted) == {"points": [1], "misconceptions": []}
+
+
+@pytest.mark.parametrize(("qualification", "unit", "criterion"), [
+    ("600/5469/4", "F/601/1609", "3.1"),   # Highfield Level 2 NVQ Certificate in Customer Service
+    ("600/1226/2", "A/503/0388", "4.2"),   # Pearson Level 3 NVQ Diploma in Contact Centre Operations
+])
+async def test_a_criterion_of_another_qualification_is_practised_end_to_end(bank_url, tmp_path, clock,
+                                                                          qualification, unit, criterion):
+    """Highfield and Pearson Level 3: the learner answers in their own words, is marked against the sheet,
+    gets a practice item of one of the generator's forms, answers it, and every turn is stored against the
+    exact criterion of their own qualification."""
+    from tests.practice.test_engine import AUDIT, RENDERER
+    from tutor.practice.engine import item_layout
+    from tutor.services.practice import practice_engine
+
+    service = PracticeService(open_database(copy_database(bank_url, tmp_path / "p.db")), clock.now)
+    engine = practice_engine(AUDIT, qualification, unit, [criterion], RENDERER, clock.now)
+    sheet = engine.sheets[criterion]
+    screen = PracticeScreen(engine, service, LEARNER, unit)
+    answer = f"{sheet.key_points[0].point} Also, {sheet.key_points[1].point[0].lower()}{sheet.key_points[1].point[1:]}"
+    async with Host(screen).run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert f"{unit} {criterion}" in str(screen.query(ChatMessage).first().render())
+        clock.advance(seconds=30)
+        await say(pilot, answer, type_it=False)
+        assert messages(screen)[-3:] == [("assistant", "feedback"), ("assistant", "model_answer"), ("assistant", "mcq")]
+        feedback = next(str(m.render()) for m in screen.query(ChatMessage) if m.kind == "feedback")
+        assert "A secure answer" in feedback and sheet.key_points[0].short in feedback
+        assert states(screen)[criterion] == "secure"
+        item = engine._state.item
+        assert item is not None and item.use == "practice"
+        await say(pilot, item_layout(item).key.lower())
+        assert messages(screen)[-2][1] == "mcq_result"
+        assert next(str(m.render()) for m in reversed(screen.query(ChatMessage)) if m.kind == "mcq_result").startswith("Right")
+    first, choice = service.exchanges(LEARNER)[:2]
+    assert (first.qualification, first.unit_key, first.criterion_number, first.verdict) == (
+        qualification, unit, criterion, "secure")
+    assert set(json.loads(first.matched)) >= {0, 1}
+    assert (choice.verdict, choice.criterion_number) == ("right", criterion) and choice.bank_item_id is not None
