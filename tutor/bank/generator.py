@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz
 
 from tutor.bank.checks import NEAR_COPY
+from tutor.bank.grammar import opens_on_pronoun
 from tutor.bank.model import LETTERS, Item, KeyPoint, Misconception, SheetEntry
 from tutor.rendering import TextRenderer
 
@@ -117,7 +118,10 @@ class ItemGenerator:
             if not scenario.situation or not scenario.question or len(wrongs) < 3:
                 continue
             stem, rationale = _split(self.renderer.render("items/scenario.j2", scenario=scenario))
-            options, key = self._place(scenario.key, wrongs, rng)
+            texts = [scenario.key, *wrongs]
+            if any(t.endswith(".") for t in texts) and not all(t.endswith(".") for t in texts):
+                texts = [t.removesuffix(".") for t in texts]  # options parallel: no full stop on any
+            options, key = self._place(texts[0], texts[1:], rng)
             items.append(self._item(entry, "single_best", "scenario", n, stem, options, key, rationale,
                                     scenario.source, difficulty=3))
         return items
@@ -138,10 +142,13 @@ class ItemGenerator:
     def _statement(self, entry: SheetEntry, others: list[Misconception], rng: random.Random) -> list[Item]:
         items = []
         used: set[frozenset[str]] = set()
-        points = list(entry.key_points)
+        # A sentence that opens on "It ..." answers the criterion but cannot stand alone as a statement.
+        points = [p for p in entry.key_points if not opens_on_pronoun(p.point)]
         rng.shuffle(points)
         for n, point in enumerate(points[:MAX_STATEMENT], start=1):
-            sets = _distractor_sets(entry.misconceptions, others, point.point, lambda m: m.statement, 1, rng, used)
+            standalone = [m for m in entry.misconceptions if not opens_on_pronoun(m.statement)]
+            sets = _distractor_sets(standalone, [m for m in others if not opens_on_pronoun(m.statement)],
+                                    point.point, lambda m: m.statement, 1, rng, used)
             if not sets:
                 continue
             wrongs = sets[0]
@@ -171,9 +178,12 @@ class ItemGenerator:
     def _true_false(self, entry: SheetEntry) -> list[Item]:
         statements: list[tuple[bool, KeyPoint | Misconception]] = [(True, p) for p in entry.key_points]
         statements += [(False, m) for m in entry.misconceptions]
+        # Numbered by place in the sheet, so dropping a sentence that cannot stand alone renumbers nothing else.
         items = []
         for n, (truth, fact) in enumerate(statements, start=1):
             text = fact.point if isinstance(fact, KeyPoint) else fact.statement
+            if opens_on_pronoun(text):
+                continue
             why = "" if isinstance(fact, KeyPoint) else fact.why
             stem, rationale = _split(self.renderer.render("items/true_false.j2", statement=text, truth=truth, why=why))
             items.append(self._item(entry, "true_false", "true_false", n, stem, {"A": "True", "B": "False"},
