@@ -12,7 +12,8 @@ from tutor.bank.model import Item
 
 __all__ = ["grammar_problems", "opens_on_pronoun"]
 
-_DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+_DOUBLED = re.compile(r"(?<![-\w])(\w+)\s+\1\b", re.IGNORECASE)  # "add-on on" is fine
+_SENTENCE_END = (".", "!", '."', '?"', '!"')
 _A_BEFORE_VOWEL = re.compile(r"\b[Aa]\s+([aeioAEIO]\w*)")
 _AN_BEFORE_CONSONANT = re.compile(r"\b[Aa]n\s+([b-df-gj-np-tv-zB-DF-GJ-NP-TV-Z]\w*)")
 # Vowel letters with a consonant sound ("a one-off", "a European") and silent h ("an hour").
@@ -63,7 +64,7 @@ def grammar_problems(item: Item) -> list[str]:
         problems.append("the stem does not start with a capital letter")
     if item.kind == "true_false":
         statement = stem.split("?", 1)[-1].strip()
-        if not statement.endswith((".", "!")):
+        if not statement.endswith(_SENTENCE_END):
             problems.append("the true/false statement does not end with a full stop")
         if _PRONOUN_START.match(statement):
             problems.append("the true/false statement opens on a pronoun with nothing to refer to")
@@ -76,7 +77,8 @@ def grammar_problems(item: Item) -> list[str]:
             if not _starts_well(text):
                 problems.append(f"option {letter} does not start with a capital letter")
             problems += _sentence_problems(text, f"option {letter}")
-        full_stops = [t.endswith(".") for t in texts]
+        # Quoted speech and exclamations end as they end; among the rest, a full stop on all or none.
+        full_stops = [t.endswith(".") for t in texts if not t.endswith(('"', "'", "!", "?"))]
         if any(full_stops) and not all(full_stops):
             problems.append("some options end with a full stop and some do not (not parallel)")
         if "statement" in str(item.provenance.get("template", "")):
