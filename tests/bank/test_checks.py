@@ -150,3 +150,21 @@ def test_bank_check_refuses_a_generic_phrasing(index):
     assert [p.message for p in problems] == [
         "accepted phrasing 'customers' has no word specific to its key point "
         "(only stop-words or words such as customer, staff, organisation)"]
+
+
+def test_bank_check_refuses_a_malformed_scenario_and_a_self_review(index):
+    from dataclasses import replace
+
+    from tutor.bank.checks import check_sheets
+    from tutor.bank.model import Scenario, load_sheet_file
+
+    (entry, *_) = [e for e in load_sheet_file(BANK / "sheets" / "2794-210.yaml") if e.ref.criterion == "1.2"]
+    good = Scenario("Aisha plans a spa.", "Which tool helps?", "A PESTLE analysis", ["A SWOT", "An appraisal", "A survey"],
+                    "Outside factors.", {"spec_line": 2406})
+    assert check_sheets([replace(entry, scenarios=[good])], index) == []
+    bad = replace(good, wrong=["A SWOT", "An appraisal"], key="")
+    codes = [p.message for p in check_sheets([replace(entry, scenarios=[bad])], index)]
+    assert codes == ["a scenario needs situation, question, key and why",
+                     "a scenario needs exactly three wrong answers, has 2"]
+    selfish = replace(entry, provenance={"author": "w1", "reviewer": "w1"})
+    assert [p.code for p in check_sheets([selfish], index)] == ["self_review"]

@@ -252,6 +252,16 @@ def check_sheets(entries: list[SheetEntry], index: CatalogueIndex) -> list[Probl
                 report("bad_field", "a misconception needs statement, wrong and why")
             if found := _check_source(wrong.source, entry.ref, index):
                 report(*found)
+        for scenario in entry.scenarios:
+            if not (scenario.situation and scenario.question and scenario.key and scenario.why):
+                report("bad_field", "a scenario needs situation, question, key and why")
+            if len(scenario.wrong) != 3 or not all(scenario.wrong):
+                report("bad_field", f"a scenario needs exactly three wrong answers, has {len(scenario.wrong)}")
+            if found := _check_source(scenario.source, entry.ref, index):
+                report(*found)
+        author, reviewer = entry.provenance.get("author"), entry.provenance.get("reviewer")
+        if author and reviewer and author == reviewer:
+            report("self_review", "a sheet's reviewer must not be its author")
     return problems
 
 
