@@ -152,6 +152,8 @@ def test_invigilator_actions_are_recorded_with_who_when_why(service, sitting, cl
     attempt_id = service.start(sitting_id, "C001", start_code)
     with pytest.raises(SittingError, match="needs a reason"):
         service.add_time(attempt_id, 5, "Ms Invigilator", "")
+    with pytest.raises(SittingError, match="at most 240 minutes"):
+        service.add_time(attempt_id, 99999999999, "Ms Invigilator", "fire alarm")
     service.add_time(attempt_id, 5, "Ms Invigilator", "fire alarm")
     assert service.view(attempt_id).remaining_seconds == 65 * 60
     assert service.pause_all(sitting_id, "Ms Invigilator", "fire alarm") == 1

@@ -129,6 +129,19 @@ def test_expiry_and_checkpoints():
     assert clock.add_time(300).remaining(START + timedelta(minutes=60)) == 300
 
 
+@pytest.mark.parametrize(("minutes", "message"), [
+    (0, "more than zero"), (-5, "more than zero"), (float("nan"), "more than zero"), (float("inf"), "more than zero"),
+    (99999999999, "at most 240 minutes"), (240.01, "at most 240 minutes"),
+])
+def test_added_time_is_bounded(minutes, message):
+    from tutor.domain.testing import TestRuleError
+
+    clock = AttemptClock.for_test(TEST).start(START)
+    with pytest.raises(TestRuleError, match=message):
+        clock.add_time(minutes * 60)
+    assert clock.add_time(240 * 60).allowed_seconds == clock.allowed_seconds + 240 * 60
+
+
 @pytest.mark.parametrize(
     ("status", "to", "allowed"),
     [("in_progress", "paused", True), ("paused", "in_progress", True), ("voided", "in_progress", False),

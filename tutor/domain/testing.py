@@ -7,6 +7,7 @@ for quality assurance and a 60-minute test is tested in milliseconds.
 from __future__ import annotations
 
 import json
+import math
 import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -239,9 +240,16 @@ class AttemptClock:
         return replace(self, active_seconds=min(self.allowed_seconds, self.used(now)), running_since=now)
 
     def add_time(self, seconds: float) -> AttemptClock:
-        if seconds <= 0:
-            raise TestRuleError("extra time must be more than zero")
+        """More time for the candidate (an invigilator's decision, e.g. after a disruption): more than zero and
+        at most :data:`MAX_ADDED_MINUTES` at a time, a number (not NaN or infinite)."""
+        if not math.isfinite(seconds) or seconds <= 0:
+            raise TestRuleError("extra time must be a number of minutes more than zero")
+        if seconds > MAX_ADDED_MINUTES * 60:
+            raise TestRuleError(f"extra time is at most {MAX_ADDED_MINUTES} minutes at a time")
         return replace(self, allowed_seconds=self.allowed_seconds + seconds)
+
+
+MAX_ADDED_MINUTES = 240  # one addition of time; a four-hour disruption is a new sitting, not extra time
 
 
 def format_remaining(seconds: float) -> str:
