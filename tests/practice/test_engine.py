@@ -161,6 +161,26 @@ def test_mcq_right_and_wrong_with_rationale_then_next_criterion():
         assert question_of(turn) == "1.2"
 
 
+def test_wrong_answer_feedback_names_the_key_once_and_never_ends_in_two_full_stops():
+    """Over every served A-D practice item: the key's words open the feedback once (a statement item's
+    rationale opens with them, so the first line does not repeat them) and a key ending in its own full stop
+    does not get a second."""
+    checked = 0
+    for item in AUDIT.generated:
+        layout = item_layout(item)
+        if item.use != "practice" or layout.kind in ("true_false", "matching", "ordering"):
+            continue
+        text = RENDERER.render("practice/mcq_result.j2", item=item, right=False, layout=layout)
+        key_text = item.options[item.key].rstrip(".")
+        assert ".." not in text, (item.id, text)
+        first, second = text.splitlines()[:2]
+        assert first.startswith(f"Not quite: the answer is {item.key}."), (item.id, text)
+        assert second == item.rationale, (item.id, text)
+        assert (key_text in first) != item.rationale.startswith(key_text), (item.id, text)  # said exactly once
+        checked += 1
+    assert checked > 1000
+
+
 def test_mcq_wants_a_letter():
     engine = make()
     engine.start()
