@@ -223,14 +223,29 @@ def _database_url(args: argparse.Namespace) -> str:
     return getattr(args, "db", None) or default_database_url()
 
 
-def _catalogue(args: argparse.Namespace):
-    """The catalogue, seen through the signed-in user's permissions."""
+def open_command_database(args: argparse.Namespace, create: bool = False):
+    """The command's database. Only the app, `tutor import` and the embedded default (the product's own
+    file, made with its folder on first use) may create one; a read command on a path that names no database
+    is an error, never an empty catalogue."""
+    from tutor.paths import default_database_url
+    from tutor.storage.engine import open_database
+
+    url = _database_url(args)
+    if url == default_database_url({}):  # the built-in default, not a URL someone typed
+        from tutor.paths import default_database_path
+
+        default_database_path().parent.mkdir(parents=True, exist_ok=True)
+        create = True
+    return open_database(url, create)
+
+
+def _catalogue(args: argparse.Namespace, create: bool = False):
+    """The catalogue, seen through the signed-in user's permissions (`create`: see make_engine)."""
     from tutor.clock import SystemClock
     from tutor.services.catalogue import CatalogueService
     from tutor.services.guard import CATALOGUE_PERMISSIONS, Guarded
-    from tutor.storage.engine import open_database
 
-    engine = open_database(_database_url(args))
+    engine = open_command_database(args, create)
     now = SystemClock().now
     return Guarded(CatalogueService(engine, now), signed_in(args, engine), CATALOGUE_PERMISSIONS, engine, now)
 
@@ -279,7 +294,7 @@ def _import(args: argparse.Namespace) -> int:
     bank = _bank(args)
     # Read every document before opening the database, so a bad file stores nothing.
     readings = [(path, parse_path(path, bank / "errata")) for path in args.paths]
-    catalogue = _catalogue(args)
+    catalogue = _catalogue(args, create=True)
     renderer = _renderer()
     for path, reading in readings:
         result = catalogue.import_reading(reading, path.name)
@@ -357,7 +372,7 @@ def _item_quality_command(args: argparse.Namespace) -> int:
     from tutor.clock import SystemClock
     from tutor.services.item_quality import ItemQualityError, ItemQualityService
 
-    engine = _ready_database(args)
+    engine = _ready_database(args, create=args.bank_command != "stats")
     actor = signed_in(args, engine)
     service = ItemQualityService(engine, SystemClock().now)
     renderer = _renderer()
@@ -383,15 +398,15 @@ def _item_quality_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ready_database(args: argparse.Namespace):
-    """The database with the bundled catalogue and question bank loaded (loading them if needed)."""
+def _ready_database(args: argparse.Namespace, create: bool = False):
+    """The database with the bundled catalogue and question bank loaded (loading them if needed); `create`
+    for the commands that set something up (a sitting, an item's status), never for one that only reads."""
     from tutor.clock import SystemClock
     from tutor.paths import templates_dir
     from tutor.services.bundled import import_bundled, needs_bundled_import
     from tutor.services.catalogue import CatalogueService
-    from tutor.storage.engine import open_database
 
-    engine = open_database(_database_url(args))
+    engine = open_command_database(args, create)
     catalogue = CatalogueService(engine, SystemClock().now)
     bank = _bank(args)
     if needs_bundled_import(catalogue, bank):
@@ -417,7 +432,7 @@ def _sitting_command(args: argparse.Namespace) -> int:
     from tutor.services.guard import SITTING_PERMISSIONS, Guarded
     from tutor.services.sittings import SittingService
 
-    engine = _ready_database(args)
+    engine = _ready_database(args, create=args.sitting_command == "create")
     now = SystemClock().now
     user = signed_in(args, engine)
     if args.sitting_command == "analyse":
@@ -516,10 +531,9 @@ def _print_json(data) -> None:
 def _run_app(args: argparse.Namespace) -> int:
     from tutor.clock import SystemClock
     from tutor.paths import templates_dir
-    from tutor.storage.engine import open_database
     from tutor.ui.app import TutorApp
 
-    engine = open_database(_database_url(args))
+    engine = open_command_database(args, create=True)
     import getpass
 
     app = TutorApp(engine=engine, bank=_bank(args), templates=templates_dir(), clock=SystemClock(),

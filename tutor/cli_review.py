@@ -136,13 +136,12 @@ def _new_password(username: str) -> str:
 
 
 def run_review_command(args: argparse.Namespace) -> int:
-    from tutor.cli import _database_url, _print_json, _renderer, signed_in
+    from tutor.cli import _print_json, _renderer, open_command_database, signed_in
     from tutor.clock import SystemClock
     from tutor.services.accounts import AccountService
     from tutor.services.review import ReviewService
-    from tutor.storage.engine import open_database
 
-    engine = open_database(_database_url(args))
+    engine = open_command_database(args)
     now = SystemClock().now
     actor = signed_in(args, engine)
     accounts = AccountService(engine, now)

@@ -37,6 +37,11 @@ def default_database_url(environ: dict[str, str] | None = None) -> str:
     environ = dict(os.environ) if environ is None else environ
     if environ.get(DATABASE_URL_ENV):
         return environ[DATABASE_URL_ENV]
+    return f"sqlite:///{default_database_path()}"
+
+
+def default_database_path() -> Path:
+    """The embedded default's SQLite file, in the user's own data folder."""
     from platformdirs import user_data_path
 
-    return f"sqlite:///{user_data_path(APP_NAME) / 'tutor.db'}"
+    return user_data_path(APP_NAME) / "tutor.db"

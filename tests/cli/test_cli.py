@@ -113,14 +113,41 @@ def test_a_bad_document_in_a_batch_stores_nothing(tmp_path):
     bad = _bad_inputs(tmp_path)["truncated"]
     result = run("import", str(spec_path("gqa")), str(bad), db=url)
     assert result.returncode != 0
-    assert json.loads(run("quals", "--json", db=url).stdout) == []
+    assert not (tmp_path / "tutor.db").exists()  # every document is read before the database is opened
+    assert run("import", str(spec_path("cityguilds")), db=url).returncode == 0
+    result = run("import", str(spec_path("gqa")), str(bad), db=url)
+    assert result.returncode != 0
+    assert [q["number"] for q in json.loads(run("quals", "--json", db=url).stdout)] == ["603/2394/2"]
+
+
+@pytest.mark.parametrize("command", [("quals",), ("show", "2794-210"), ("sitting", "status", "1"), ("user", "list"),
+                                     ("audit", "verify")])
+def test_a_command_never_creates_a_database_at_a_path_that_names_none(tmp_path, command):
+    """A mistyped --db is an error naming the path, not an empty catalogue; nothing is created."""
+    for url, made in ((f"sqlite:///{tmp_path / 'typo.db'}", tmp_path / "typo.db"),
+                      (f"sqlite:///{tmp_path / 'no' / 'such' / 'x.db'}", tmp_path / "no")):
+        result = run(*command, "--db", url)
+        assert result.returncode != 0, (command, result.stdout)
+        assert "Traceback" not in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert "no database at" in result.stderr and "to create one" in result.stderr, result.stderr
+        assert not made.exists()
+
+
+def test_import_creates_a_database_in_an_existing_folder_but_never_makes_folders(tmp_path):
+    missing = tmp_path / "no" / "such" / "x.db"
+    result = run("import", str(spec_path("cityguilds")), "--db", f"sqlite:///{missing}")
+    assert result.returncode != 0 and "no folder" in result.stderr
+    assert not (tmp_path / "no").exists()
+    assert run("import", str(spec_path("cityguilds")), "--db", f"sqlite:///{tmp_path / 'x.db'}").returncode == 0
+    assert (tmp_path / "x.db").exists()
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
         (("show", "Z/999/9999"), "no unit"),
-        (("quals", "--db", "sqlite:////proc/none/x.db"), "cannot create the database folder"),
+        (("quals", "--db", "sqlite:////proc/none/x.db"), "no database at /proc/none/x.db"),
         (("quals", "--db", "postgresql+psycopg://u@127.0.0.1:1/none"), "database"),
         (("frobnicate",), "invalid choice"),
         (("show",), "required"),

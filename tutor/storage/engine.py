@@ -91,20 +91,25 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def make_engine(url: str) -> Engine:
-    """Build an engine and check the database is reachable; raise StorageError if not."""
+def make_engine(url: str, create: bool = True) -> Engine:
+    """Build an engine and check the database is reachable; raise StorageError if not.
+
+    A SQLite file that does not exist is created only when `create` is set, and only in a folder that exists:
+    the command line lets the app's first run and `tutor import` create a database and nothing else, so a
+    mistyped path never looks like an empty catalogue (the caller makes the default's own folder)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise StorageError(f"not a database URL: {url!r}") from None
     shown = parsed.render_as_string(hide_password=True)
     is_sqlite = parsed.get_backend_name() == "sqlite"
-    if is_sqlite and parsed.database and parsed.database != ":memory:":
-        folder = Path(parsed.database).expanduser().parent
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise StorageError(f"cannot create the database folder {folder}: {exc.strerror}") from None
+    if is_sqlite and parsed.database and parsed.database != ":memory:" and "mode=memory" not in url:
+        path = Path(parsed.database).expanduser()
+        if not path.exists():
+            if not create:
+                raise StorageError(f"no database at {path} (run `tutor` once, or `tutor import`, to create one)")
+            if not path.parent.is_dir():
+                raise StorageError(f"no folder {path.parent} for the database {path.name}: check the path")
     try:
         engine = create_engine(url, **({"pool_use_lifo": True} if is_sqlite else {"pool_pre_ping": True}))
     except (NoSuchModuleError, ImportError) as exc:
@@ -189,7 +194,8 @@ def init_schema(engine: Engine) -> None:
         raise StorageError(f"cannot prepare the database: {describe_db_error(exc)}") from None
 
 
-def open_database(url: str) -> Engine:
-    engine = make_engine(url)
+def open_database(url: str, create: bool = True) -> Engine:
+    """The database at `url` with its schema ready; `create` as for make_engine."""
+    engine = make_engine(url, create)
     init_schema(engine)
     return engine
