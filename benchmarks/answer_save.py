@@ -151,12 +151,15 @@ def profile(service, attempt_id: int, n: int, offset: int) -> list[str]:
     ]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("-n", type=int, default=2000, help="saves (and raw fsyncs) to time")
     parser.add_argument("--dir", type=Path, default=None, help="where to put the temporary directory")
     parser.add_argument("--profile", action="store_true", help="also count statements and split the time")
-    args = parser.parse_args()
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds: the test suite's run, so the benchmark cannot rot")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.n = 20
 
     with tempfile.TemporaryDirectory(dir=args.dir, prefix="answer-save-") as tmp:
         folder = Path(tmp)

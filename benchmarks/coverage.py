@@ -159,7 +159,7 @@ def generate(db: Path, qualification: str, criteria: list[tuple[int, int, str, s
                 at = stamp(START + timedelta(seconds=int(rng.random() * YEAR_S)))
                 yield (exchange_id, learner, qualification, unit_key, outcome, number, criterion_id,
                        prompts[criterion_id], answer, verdict, "[]" if verdict != "secure" else "[0, 1]", hints,
-                       seconds, turn, "practice", at)
+                       seconds, turn, "practice", at, "{}")
             picks = rng.sample(sorted(last), min(len(last), rng.randint(1, 6)))
             judged.append((learner, [(index, last[index]) for index in picks]))
 
@@ -183,7 +183,7 @@ def generate(db: Path, qualification: str, criteria: list[tuple[int, int, str, s
         connection.executemany(
             "INSERT INTO practice_exchange (id, learner, qualification, unit_key, outcome_number, "
             "criterion_number, criterion_id, prompt, answer, verdict, matched, hints_used, seconds, turn, "
-            "mode, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", exchanges())
+            "mode, at, contradicted) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", exchanges())
 
         evidence, decisions = [], []
         reference = 0
@@ -300,14 +300,17 @@ def profile(engine, call, label: str) -> list[str]:
     return lines
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--learners", type=int, default=1000, help="learner accounts to generate")
     parser.add_argument("--responses", type=int, default=1_000_000, help="practice exchanges to generate")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs of the one-cohort matrix")
     parser.add_argument("--dir", type=Path, default=None, help="where to put the temporary directory")
     parser.add_argument("--profile", action="store_true", help="also print each statement's time and plan")
-    args = parser.parse_args()
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, seconds: the test suite's run, so the benchmark cannot rot")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.learners, args.responses, args.repeat = 5, 500, 1
 
     from tutor.clock import SystemClock
     from tutor.domain.access import Actor

@@ -62,7 +62,7 @@ def serve(audit: BankAudit, qualification: str, turns: int, renderer: TextRender
 def main(argv: list[str] | None = None) -> dict[str, Counter]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=1000, help="practice items served per qualification")
-    parser.add_argument("--quick", action="store_true", help="100 items for two qualifications")
+    parser.add_argument("--quick", "--smoke", action="store_true", help="100 items for two qualifications")
     args = parser.parse_args(argv)
     audit = audit_bank(ROOT / "question_bank", ROOT / "templates")
     renderer = TextRenderer(ROOT / "templates")

@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
     parser.add_argument("--no-train", action="store_true", help="reference answers only, no train-split phrasings")
-    parser.add_argument("--quick", action="store_true", help="Beetle unseen answers only, first 120 answers")
+    parser.add_argument("--quick", "--smoke", action="store_true", help="Beetle unseen answers only, first 120 answers")
     args = parser.parse_args(argv)
     if not ZIP.exists():
         print(f"no SemEval data at {ZIP}: nothing to measure")

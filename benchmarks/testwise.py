@@ -60,7 +60,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--forms", type=int, default=2000)
     parser.add_argument("--knowledge", type=float, default=0.5)
     parser.add_argument("--bank", type=Path, default=ROOT / "question_bank")
-    parser.add_argument("--quick", action="store_true", help="50 forms (the test suite's run)")
+    parser.add_argument("--quick", "--smoke", action="store_true", help="50 forms (the test suite's run)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
     figures = measure(args.bank, 50 if args.quick else args.forms, args.knowledge)

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="question bank folder (default: the bundled one)")
     common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
                         help="sign in as NAME (default: $TUTOR_USER); the password is $TUTOR_PASSWORD or asked for")
+    common.add_argument("--require-login", action="store_true", default=argparse.SUPPRESS,
+                        help="always sign in with a password, even on a database only you use")
 
     parser = _Parser(prog="tutor", parents=[common],
                      description="Practise, test and review UK customer-service qualifications.")
@@ -250,16 +252,30 @@ def _catalogue(args: argparse.Namespace, create: bool = False):
     return Guarded(CatalogueService(engine, now), signed_in(args, engine), CATALOGUE_PERMISSIONS, engine, now)
 
 
+def requires_login(args: argparse.Namespace, engine) -> bool:
+    """Passwords guard a shared database: a server's, or any with --require-login. (A SQLite database that
+    only one person has an account on is theirs: see AccountService.personal_account.)"""
+    return bool(getattr(args, "require_login", False)) or engine.dialect.name != "sqlite"
+
+
 def signed_in(args: argparse.Namespace, engine):
-    """The actor of this command: the setup admin while the database has no accounts, else the
-    user named by --user / $TUTOR_USER, signed in with $TUTOR_PASSWORD or a password prompt."""
+    """The actor of this command: the setup admin while the database has no accounts; on a personal
+    database (only the operating-system user's own account, no --user), that user with the admin's rights;
+    else the user named by --user / $TUTOR_USER, signed in with $TUTOR_PASSWORD or a password prompt."""
+    import getpass
+
     from tutor.clock import SystemClock
-    from tutor.services.accounts import SETUP, AccountService
+    from tutor.domain.access import ADMIN, Actor
+    from tutor.services.accounts import SETUP, AccountService, personal_username
 
     accounts = AccountService(engine, SystemClock().now)
     if not accounts.has_accounts():
         return SETUP
     username = getattr(args, "user", None) or os.environ.get("TUTOR_USER")
+    if not username and not requires_login(args, engine):
+        own = accounts.sole_account()
+        if own is not None and own.active and own.username == personal_username(getpass.getuser()):
+            return Actor(own.username, ADMIN, own.display_name)
     if not username:
         raise UserError("this database has accounts: sign in with --user NAME (or $TUTOR_USER)")
     password = os.environ.get("TUTOR_PASSWORD")
@@ -537,6 +553,6 @@ def _run_app(args: argparse.Namespace) -> int:
     import getpass
 
     app = TutorApp(engine=engine, bank=_bank(args), templates=templates_dir(), clock=SystemClock(),
-                   os_user=getpass.getuser())
+                   os_user=getpass.getuser(), require_login=requires_login(args, engine))
     app.run()
     return app.return_code or 0

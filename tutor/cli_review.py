@@ -138,7 +138,7 @@ def _new_password(username: str) -> str:
 def run_review_command(args: argparse.Namespace) -> int:
     from tutor.cli import _print_json, _renderer, open_command_database, signed_in
     from tutor.clock import SystemClock
-    from tutor.services.accounts import AccountService
+    from tutor.services.accounts import AccountError, AccountService
     from tutor.services.review import ReviewService
 
     engine = open_command_database(args)
@@ -153,6 +153,16 @@ def run_review_command(args: argparse.Namespace) -> int:
 
     if command == "user":
         if action == "add":
+            own = accounts.account(actor.username)
+            if own is not None and own.role != actor.role:  # the owner of a personal database, acting as admin
+                # a second account makes the database shared and everyone then signs in: the owner needs a
+                # password to sign in with, and someone must hold the admin role, or both would be locked out
+                if not accounts.has_password(actor.username):
+                    raise AccountError(f"this database becomes shared when it has a second account: first set a "
+                                       f"password for your own: tutor user passwd {actor.username}")
+                if args.role != "admin":
+                    raise AccountError("this database becomes shared when it has a second account: add an admin "
+                                       "account first (--role admin), to manage the others after")
             accounts.add_user(actor, args.username, args.name, args.role, _new_password(args.username))
             out(renderer.render("cli/review_done.txt.j2", action="user_added", username=args.username, role=args.role))
         elif action == "list":

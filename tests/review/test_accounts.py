@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -106,3 +107,25 @@ def test_people_change_their_own_password_with_the_current_one(centre):
         centre.accounts.set_password(lee, "lee", "a brand new password", current="wrong")
     centre.accounts.set_password(lee, "lee", "a brand new password", current=PASSWORD)
     assert centre.accounts.login("lee", "a brand new password").username == "lee"
+
+
+def test_a_personal_database_gives_its_one_user_their_account_without_a_password(bank_url, tmp_path, clock):
+    """No accounts: the operating-system user's learner account is made (no password can sign in to it);
+    their own sole account is theirs again next time; anyone else's account makes the database shared."""
+    from tests.conftest import copy_database
+    from tutor.storage.engine import open_database
+
+    engine = open_database(copy_database(bank_url, tmp_path / "own.db"))
+    accounts = AccountService(engine, clock.now, cheap_hasher())
+    sam = accounts.personal_account("sam")
+    assert (sam.username, sam.role) == ("sam", "learner")
+    assert accounts.personal_account("sam") == sam and len(accounts.accounts(SETUP)) == 1
+    assert not accounts.has_password("sam")
+    for guess in ("", "!", "sam"):
+        with pytest.raises(LoginFailed):
+            accounts.login("sam", guess)
+    assert accounts.personal_account("kim") is None  # someone else's login on sam's file
+    added = [r for r in audit_log.records(engine) if r.kind == "user.added"]
+    assert [(r.subject, json.loads(r.data).get("personal")) for r in added] == [("user:sam", True)]
+    accounts.add_user(SETUP, "tina", "Tina", "tutor", PASSWORD)
+    assert accounts.personal_account("sam") is None  # shared now: everyone signs in

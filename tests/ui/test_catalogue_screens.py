@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from textual.widgets import DataTable, OptionList
 
-from tests.conftest import make_app
+from tests.conftest import SPECIFICATIONS, make_app
 from tutor.ui.screens import HomeScreen, LoadingScreen, QualificationScreen, UnitScreen
 
 
-async def _wait_for(pilot, condition, what: str, tries: int = 400) -> None:
-    for _ in range(tries):
+async def _wait_for(pilot, condition, what: str, seconds: float = 180) -> None:
+    """Wait for `condition`: a first run loads the whole bundled bank, which takes a while on a busy machine."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
         if condition():
             await pilot.pause()  # let the new screen finish mounting
             return
@@ -170,3 +174,29 @@ async def test_continue_practice_from_the_home_screen(bank_url, tmp_path):
         await _wait_for(pilot, lambda: isinstance(app.screen, PracticeScreen), "the practice screen again")
         order = [c.criterion for c in app.screen.engine.order]
         assert order[0] == "1.2" and order[-1] == "1.1"  # 1.1 was answered: the chat carries on from 1.2
+
+
+async def test_a_personal_database_opens_signed_in_with_no_password_and_a_shared_one_asks(bank_url, tmp_path):
+    """The embedded default as a newcomer meets it: the catalogue, as their own learner account, nothing to
+    type. With --require-login the same new database creates the first accounts and asks for a password."""
+    from tests.conftest import copy_database
+    from tutor.clock import FakeClock
+    from tutor.paths import templates_dir
+    from tutor.storage.engine import open_database
+    from tutor.ui.app import TutorApp
+    from tutor.ui.login import LoginScreen
+
+    from tests.review.conftest import cheap_hasher
+
+    for require_login in (False, True):
+        engine = open_database(copy_database(bank_url, tmp_path / f"own-{require_login}.db"))
+        app = TutorApp(engine, SPECIFICATIONS.parent, templates_dir(), FakeClock(), os_user="sam",
+                       hasher=cheap_hasher(), require_login=require_login)
+        async with app.run_test(size=(120, 40)) as pilot:
+            if require_login:
+                await _wait_for(pilot, lambda: isinstance(app.screen, LoginScreen), "the login screen")
+                assert app.actor is None and app.screen.query("#first-run")
+            else:
+                await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
+                assert (app.actor.username, app.actor.role) == ("sam", "learner")
+                assert not app.accounts.has_password("sam")

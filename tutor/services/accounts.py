@@ -38,6 +38,14 @@ from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction, as_utc
 
 SETUP = Actor("setup", ADMIN, "Setup (no accounts yet)")
+NO_PASSWORD = "!"  # not an argon2 hash: no password verifies against it
+
+
+def personal_username(os_user: str) -> str:
+    """The account name a person's own database gives them: their operating-system login, if it is a
+    valid user name."""
+    name = _clean_username(os_user) or "learner"
+    return "learner" if username_problem(name) else name
 
 
 class AccountError(Exception):
@@ -102,6 +110,41 @@ class AccountService:
                                  {"role": role, "display_name": name})
             session.commit()
         return passwords
+
+    def personal_account(self, username: str) -> Actor | None:
+        """A database one person keeps for themself needs no password: on a database with no accounts, create
+        the learner account ``username`` (with no password that can sign in: `tutor user passwd` sets one) and
+        return it; on one whose only account is ``username``'s, return that. None where anyone else has an
+        account: that database is shared and people sign in."""
+        name = personal_username(username)
+        with WriteTransaction(self.engine, "open your own account") as session:
+            rows = session.exec(select(t.UserAccount).limit(2)).all()
+            if len(rows) > 1 or (rows and rows[0].username != name):
+                return None
+            if rows:
+                account = rows[0]
+                return Actor(account.username, account.role, account.display_name) if account.active else None
+            session.add(t.UserAccount(username=name, display_name=name, role=LEARNER, password_hash=NO_PASSWORD,
+                                      created_at=self.now(), created_by=SETUP.username))
+            audit_log.append(session.connection(), self.now(), SETUP.username, "user.added", f"user:{name}",
+                             {"role": LEARNER, "display_name": name, "personal": True})
+            session.commit()
+        return Actor(name, LEARNER, name)
+
+    def sole_account(self) -> Account | None:
+        """The only account, on a database that has exactly one."""
+        with Session(self.engine) as session:
+            rows = session.exec(select(t.UserAccount).limit(2)).all()
+        if len(rows) != 1:
+            return None
+        r = rows[0]
+        return Account(r.username, r.display_name, r.role, r.active, as_utc(r.locked_until))
+
+    def has_password(self, username: str) -> bool:
+        """Whether the account can sign in with a password (a personal account has none until one is set)."""
+        with Session(self.engine) as session:
+            account = session.exec(select(t.UserAccount).where(t.UserAccount.username == _clean_username(username))).first()
+        return account is not None and account.password_hash != NO_PASSWORD
 
     # -- logins --------------------------------------------------------------------------------
 

@@ -38,11 +38,13 @@ class TutorApp(App[int]):
     ]
 
     def __init__(self, engine: Engine, bank: Path, templates: Path, clock=None, actor: Actor | None = None,
-                 os_user: str = "learner", hasher=None) -> None:
-        """``actor``: already signed in (tests); else the login screen asks. ``os_user`` names the
-        learner account a brand-new database is given; ``hasher`` is the password hasher (tests
-        pass a cheap one)."""
+                 os_user: str = "learner", hasher=None, require_login: bool = False) -> None:
+        """``actor``: already signed in (tests). Otherwise, on a database that only ``os_user`` has an account
+        on (or none yet: then it is created), the app opens as their learner account with no password; where
+        anyone else has an account, or ``require_login`` (a shared database), the login screen asks.
+        ``hasher`` is the password hasher (tests pass a cheap one)."""
         super().__init__()
+        self.require_login = require_login
         self.clock = clock or SystemClock()
         self.engine = engine
         self.os_user = os_user
@@ -83,6 +85,10 @@ class TutorApp(App[int]):
     def after_loading(self) -> None:
         """The catalogue is ready: the home screen if signed in, else the login (creating the first
         accounts on a brand-new database, and saying how to sign in with them)."""
+        if self.actor is None and not self.require_login:
+            personal = self.accounts.personal_account(self.os_user)
+            if personal is not None:
+                self.sign_in(personal)
         if self.actor is not None:
             screen = HomeScreen()
         else:

@@ -1,0 +1,46 @@
+"""Every benchmark runs in its smoke mode (tiny sizes, seconds), so none can rot: a benchmark that hangs,
+crashes or stops printing figures fails here. The full runs print the figures the issues ask for."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import ROOT
+
+BENCHMARKS = ROOT / "benchmarks"
+# Benchmarks whose quick mode a test already runs in-process, asserting on its figures (not run twice).
+RUN_IN_PROCESS = {
+    "practice_forms.py": "tests/practice/test_practice_forms_benchmark.py",
+    "testwise.py": "tests/bank/test_testwise_benchmark.py",
+}
+# What each smoke run must print: a figure the full run is for.
+PRINTS = {
+    "answer_save.py": r"answer saves .*n=20",
+    "catalogue.py": r"ratio to hello-world: \d+\.\d\d",
+    "coverage.py": r"coverage matrix of one cohort",
+    "marking.py": r"mark answer, 20 runs: median \d",
+    "marking_corpus.py": r"60 answers.*\n(.*\n)*2-way macro-F1",
+    "semeval.py": r"macro-F1",
+}
+
+
+def test_every_benchmark_is_smoke_tested():
+    scripts = {p.name for p in BENCHMARKS.glob("*.py")}
+    assert scripts == set(PRINTS) | set(RUN_IN_PROCESS)
+    for script, test in RUN_IN_PROCESS.items():
+        assert (ROOT / test).exists() and script.removesuffix(".py") in (ROOT / test).read_text()
+
+
+@pytest.mark.parametrize("script", sorted(PRINTS))
+def test_benchmark_runs_in_smoke_mode_and_prints_its_figures(script, tmp_path):
+    try:
+        result = subprocess.run([sys.executable, str(BENCHMARKS / script), "--smoke"], capture_output=True,
+                                text=True, timeout=300, cwd=tmp_path)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{script} --smoke did not finish in 300 s")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert re.search(PRINTS[script], result.stdout), result.stdout
