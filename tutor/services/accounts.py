@@ -15,9 +15,8 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -36,6 +35,9 @@ from tutor.domain.access import (
 from tutor.storage import audit_log
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction, as_utc
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 SETUP = Actor("setup", ADMIN, "Setup (no accounts yet)")
 NO_PASSWORD = "!"  # not an argon2 hash: no password verifies against it
@@ -83,9 +85,19 @@ class AccountService:
     def __init__(self, engine: Engine, now: Callable[[], datetime], hasher: PasswordHasher | None = None) -> None:
         self.engine = engine
         self.now = now
-        self.hasher = hasher or PasswordHasher()  # argon2id, RFC 9106 low-memory profile (64 MiB, t=3, p=4)
+        self._hasher = hasher
 
     # -- setup ---------------------------------------------------------------------------------
+
+    @property
+    def hasher(self) -> PasswordHasher:
+        """argon2id, RFC 9106 low-memory profile (64 MiB, t=3, p=4); imported at the first password, not at
+        start-up (a personal database never needs it)."""
+        if self._hasher is None:
+            from argon2 import PasswordHasher
+
+            self._hasher = PasswordHasher()
+        return self._hasher
 
     def has_accounts(self) -> bool:
         with Session(self.engine) as session:
@@ -187,6 +199,8 @@ class AccountService:
             return Actor(account.username, account.role, account.display_name)
 
     def _verify(self, stored: str, password: str) -> bool:
+        from argon2.exceptions import InvalidHashError, VerificationError
+
         try:
             return self.hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):

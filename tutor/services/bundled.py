@@ -7,11 +7,12 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from tutor.bank.audit import audit_bank
-from tutor.bank.catalogue_index import CatalogueIndex, document_lines
-from tutor.importer import parse_path
-from tutor.services.bank import BankLoadResult, load_items
-from tutor.services.catalogue import CatalogueService, ImportResult
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the parsers and the bank are imported when a load runs: start-up never pays for them
+    from tutor.bank.catalogue_index import CatalogueIndex
+    from tutor.services.bank import BankLoadResult
+    from tutor.services.catalogue import CatalogueService, ImportResult
 
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, what)`` before each document and once at the end."""
@@ -43,6 +44,9 @@ def import_bundled(catalogue: CatalogueService, bank: Path, progress: Progress |
     """Import every bundled document, each in its own transaction (unchanged ones are no-ops);
     given the templates to generate practice items with, load the question bank too; then record
     the bundle as loaded. A failure leaves what was saved before it, and the next start resumes."""
+    from tutor.bank.catalogue_index import CatalogueIndex, document_lines
+    from tutor.importer import parse_path
+
     fingerprint = bundle_fingerprint(bank)
     paths = bundled_specifications(bank)
     steps = len(paths) + (templates is not None)
@@ -66,5 +70,8 @@ def import_bundled(catalogue: CatalogueService, bank: Path, progress: Progress |
 def load_bundled_items(catalogue: CatalogueService, bank: Path, templates: Path,
                        index: CatalogueIndex | None = None) -> BankLoadResult:
     """Authored items and the practice items generated from the knowledge sheets, by id and version."""
+    from tutor.bank.audit import audit_bank
+    from tutor.services.bank import load_items
+
     audit = audit_bank(bank, templates, index)
     return load_items(catalogue.engine, audit.all_items, catalogue.now)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy.engine import Engine
 from textual import work
@@ -11,7 +11,6 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.markup import escape
 
-from tutor.bank.audit import BankAudit, audit_bank
 from tutor.clock import SystemClock
 from tutor.domain.access import Actor, allowed
 from tutor.rendering import TextRenderer
@@ -19,12 +18,13 @@ from tutor.services.accounts import AccountService
 from tutor.services.bundled import needs_bundled_import
 from tutor.services.catalogue import CatalogueService
 from tutor.services.guard import PRACTICE_PERMISSIONS, Guarded
-from tutor.services.practice import PracticeService, practice_engine
-from tutor.services.review import ReviewService
 from tutor.ui.commands import UnitCommands
-from tutor.ui.login import LoginScreen
-from tutor.ui.practice import PracticeScreen
 from tutor.ui.screens import HomeScreen, LoadingScreen, UnitScreen
+
+if TYPE_CHECKING:  # practice, review and the bank load on first use: the home screen needs none of them
+    from tutor.bank.audit import BankAudit
+    from tutor.services.practice import PracticeService
+    from tutor.services.review import ReviewService
 
 
 class TutorApp(App[int]):
@@ -49,8 +49,8 @@ class TutorApp(App[int]):
         self.engine = engine
         self.os_user = os_user
         self.accounts = AccountService(engine, self.clock.now, hasher)
-        self.review = ReviewService(engine, self.clock.now)
-        self._practice = PracticeService(engine, self.clock.now)
+        self._review: ReviewService | None = None
+        self._practice_service: PracticeService | None = None
         self.actor: Actor | None = None
         self.practice = None
         if actor is not None:
@@ -61,6 +61,22 @@ class TutorApp(App[int]):
         self.catalogue = CatalogueService(engine, self.clock.now)
         self.renderer = TextRenderer(templates, filters={"literal": escape})
         self.renderer_plain = TextRenderer(templates)  # practice texts are shown with markup off
+
+    @property
+    def review(self) -> ReviewService:
+        if self._review is None:
+            from tutor.services.review import ReviewService
+
+            self._review = ReviewService(self.engine, self.clock.now)
+        return self._review
+
+    @property
+    def _practice(self) -> PracticeService:
+        if self._practice_service is None:
+            from tutor.services.practice import PracticeService
+
+            self._practice_service = PracticeService(self.engine, self.clock.now)
+        return self._practice_service
 
     def render_text(self, template: str, **context) -> str:
         return self.renderer.render(template, **context)
@@ -92,6 +108,8 @@ class TutorApp(App[int]):
         if self.actor is not None:
             screen = HomeScreen()
         else:
+            from tutor.ui.login import LoginScreen
+
             screen = LoginScreen(self.accounts.bootstrap(self.os_user))
         if isinstance(self.screen, LoadingScreen):
             self.switch_screen(screen)
@@ -135,6 +153,10 @@ class TutorApp(App[int]):
     @work(thread=True, exclusive=True, group="practice")
     def practise(self, qualification: str, unit: str, title: str) -> None:
         """Open chat practice on a unit: the bank is audited once (about a second), off the UI thread."""
+        from tutor.bank.audit import audit_bank
+        from tutor.services.practice import practice_engine
+        from tutor.ui.practice import PracticeScreen
+
         if self._audit is None:
             self._audit = audit_bank(self.bank, self.templates)
         due = self.practice.due(self.learner, qualification, unit)

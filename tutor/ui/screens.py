@@ -13,7 +13,6 @@ from textual.widgets import DataTable, Footer, Header, OptionList, ProgressBar, 
 from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
-from tutor.services.bundled import import_bundled
 
 
 class LoadingScreen(Screen):
@@ -31,6 +30,8 @@ class LoadingScreen(Screen):
 
     @work(thread=True, exclusive=True)
     def load(self) -> None:
+        from tutor.services.bundled import import_bundled  # the parsers load with it, off the start-up path
+
         worker = get_current_worker()
 
         def progress(done: int, total: int, what: str) -> None:
