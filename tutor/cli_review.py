@@ -195,8 +195,9 @@ def run_review_command(args: argparse.Namespace) -> int:
                                 unit=args.unit, agree=args.agree))
     elif command == "audit":
         report = review.verify_audit(actor, args.head)
-        out(renderer.render("cli/audit_verify.txt.j2", report=report))
-        return 0 if report.ok else 1
+        records = review.verify_records(actor) if report.ok else None
+        out(renderer.render("cli/audit_verify.txt.j2", report=report, records=records))
+        return 0 if report.ok and records.ok else 1
     elif command == "export":
         from tutor.export import write_portfolio
         from tutor.paths import templates_dir

@@ -154,7 +154,9 @@ def test_audit_verify_against_an_exported_head_catches_a_rewrite(centre):
     db.execute("UPDATE audit_entry SET data = ?, entry_hash = ? WHERE seq = ?",
                (forged_data, entry_hash(prev, seq, at, actor, kind, subject, forged_data), seq))
     db.close()
-    assert _run_cli("audit", "verify", url=centre.url).returncode == 0
+    unanchored = _run_cli("audit", "verify", url=centre.url)  # the chain holds; the records it spoke for do not
+    assert unanchored.returncode == 1 and "Audit log intact" in unanchored.stdout
+    assert "does not say which practice_exchange row it records" in unanchored.stdout, unanchored.stdout
     result = _run_cli("audit", "verify", "--head", head, url=centre.url)
     assert result.returncode == 1 and "anchored head" in result.stdout
 
@@ -173,3 +175,80 @@ def test_every_kind_of_event_is_chained(centre):
     assert {"login.ok", "practice.response", "test.answer", "test.started", "test.submitted",
             "test.candidate_registered", "decision.recorded", "user.added", "cohort.added"} <= kinds
     assert verify_chain(audit_log.records(centre.engine)).ok
+
+
+# -- the records the chain vouches for ----------------------------------------------------------
+
+
+@pytest.fixture
+def busy_centre(centre):
+    """A centre with a row in every append-only table: practice, a sitting (answers and evidence), a
+    judgement, a decision, an IQA sample and review, an item sent to review."""
+    from tests.review.conftest import sit_test
+    from tutor.services.item_quality import ItemQualityService
+
+    sit_test(centre, {"lee": 20})
+    tina = centre.actor("tina")
+    column = centre.review.criterion("603/2394/2", "2794-210", "1.1")
+    unit_id = centre.review.unit_id("603/2394/2", "2794-210")
+    exchange = next(r for r in centre.review.responses(tina, "lee", column.criterion_id) if r.source == "practice")
+    centre.review.judge_evidence(tina, "lee", column.criterion_id, "practice", exchange.source_id, True, "EV-1", "fine")
+    centre.review.decide(tina, "lee", unit_id, column.criterion_id, "competent")
+    plan = centre.review.draw_sample(centre.actor("quinn"), "Tina's group", 100, 100, seed=1)
+    entry = plan.entries[0]
+    centre.review.iqa_review(centre.actor("quinn"), plan.plan_id, entry.learner, entry.unit_key, True, "agreed")
+    ItemQualityService(centre.engine, centre.clock.now).send_to_review(centre.actor("ada"), "210-1.1-S12", "odd")
+    return centre
+
+
+TAMPERING = [
+    # (what a person with the database file does, with the triggers dropped; what verify must name)
+    ("UPDATE attempt_answer SET chosen = CASE chosen WHEN 'A' THEN 'B' ELSE 'A' END WHERE id = 3",
+     "attempt_answer row 3: chosen is"),
+    ("DELETE FROM attempt_answer WHERE id = (SELECT max(id) FROM attempt_answer)", "attempt_answer row"),
+    ("INSERT INTO attempt_answer (attempt_id, position, bank_item_id, chosen, flagged, saved_at, active_seconds) "
+     "SELECT attempt_id, position, bank_item_id, chosen, flagged, saved_at, active_seconds + 1 FROM attempt_answer "
+     "WHERE id = 1", "has no audit entry"),
+    ("UPDATE test_evidence SET correct = 1 - correct WHERE id = 25", "test_evidence row 25: correct is"),
+    ("DELETE FROM test_evidence WHERE id = 7", "test_evidence row 7 is missing"),
+    ("UPDATE practice_exchange SET verdict = 'secure' WHERE verdict = 'partial'", "practice_exchange row 2: verdict"),
+    ("UPDATE practice_exchange SET answer = 'Something else entirely' WHERE id = 1",
+     "practice_exchange row 1: answer_sha256"),
+    ("INSERT INTO practice_exchange (learner, qualification, unit_key, outcome_number, criterion_number, prompt, "
+     "answer, verdict, matched, contradicted, hints_used, seconds, turn, mode, at) SELECT learner, qualification, "
+     "unit_key, outcome_number, criterion_number, prompt, answer, verdict, matched, contradicted, hints_used, "
+     "seconds, turn, mode, at FROM practice_exchange WHERE id = 1", "practice_exchange row 5 has no audit entry"),
+    ("UPDATE evidence_decision SET accepted = 0", "evidence_decision row 1: accepted is False"),
+    ("UPDATE evidence_decision SET reference = 'EV-9'", "evidence_decision row 1: reference is 'EV-9'"),
+    ("UPDATE assessment_decision SET decision = 'not_yet_competent'", "assessment_decision row 1: decision"),
+    ("DELETE FROM assessment_decision", "assessment_decision row 1 is missing"),
+    ("UPDATE iqa_review SET agree = 0", "iqa_review row 1: agree is False"),
+    ("UPDATE sample_plan SET seed = 2", "sample_plan row 1: seed is 2"),
+    ("UPDATE item_status_change SET reason = 'nothing'", "item_status_change row 1: reason is 'nothing'"),
+]
+
+
+def test_audit_verify_says_the_records_match_when_nobody_has_touched_them(busy_centre):
+    result = _run_cli("audit", "verify", url=busy_centre.url)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Records match the audit log" in result.stdout
+    db = _raw(busy_centre.url)
+    for table in ("attempt_answer", "test_evidence", "practice_exchange", "evidence_decision",
+                  "assessment_decision", "sample_plan", "iqa_review", "item_status_change"):
+        (count,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()
+        assert count and f"{table} {count}" in result.stdout, (table, count, result.stdout)
+    db.close()
+
+
+@pytest.mark.parametrize(("tamper", "expected"), TAMPERING)
+def test_audit_verify_names_a_record_changed_deleted_or_added_behind_the_programs_back(busy_centre, tamper,
+                                                                                       expected):
+    """The chain is intact (nobody touched it), but the row no longer says what the chain recorded."""
+    db = _raw(busy_centre.url)
+    _drop_triggers(db)
+    db.executescript(tamper)
+    db.close()
+    result = _run_cli("audit", "verify", url=busy_centre.url)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "Audit log intact" in result.stdout and "Records do NOT match" in result.stdout
+    assert expected in result.stdout, result.stdout

@@ -84,7 +84,9 @@ class ItemQualityService:
             if status == APPROVED and not held:
                 raise ItemQualityError(f"item {item_id} is not in review")
             now = self.now()
-            session.add(t.ItemStatusChange(item_id=item_id, status=status, reason=reason, actor=actor.username, at=now))
+            change = t.ItemStatusChange(item_id=item_id, status=status, reason=reason, actor=actor.username, at=now)
+            session.add(change)
+            session.flush()
             audit_log.append(session.connection(), now, actor.username, f"bank.item_{status}", f"item:{item_id}",
-                             {"version": item.version, "status": status, "reason": reason})
+                             {"version": item.version, "status": status, "reason": reason, "change_id": change.id})
             session.commit()

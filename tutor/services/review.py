@@ -549,7 +549,7 @@ class ReviewService:
             session.flush()
             audit_log.append(session.connection(), now, actor.username, "iqa.reviewed", f"learner:{learner}",
                              {"plan": plan_id, "unit": unit_key, "agree": agree, "comment": comment.strip(),
-                              "supersedes": previous})
+                              "supersedes": previous, "review_id": row.id})
             session.commit()
             return row.id
 
@@ -652,6 +652,13 @@ class ReviewService:
     def verify_audit(self, actor: Actor, anchored_head: str | None = None) -> chain.ChainReport:
         gate(self.engine, self.now, actor, "audit.verify")
         return chain.verify_chain(audit_log.records(self.engine), anchored_head)
+
+    def verify_records(self, actor: Actor):
+        """Every append-only row against the audit entry written with it (see :mod:`tutor.services.record_audit`)."""
+        from tutor.services.record_audit import verify_records
+
+        gate(self.engine, self.now, actor, "audit.verify")
+        return verify_records(self.engine)
 
 
 def sample_entries(learners: list[str], units: list[tuple[str, str]], learner_percent: int, unit_percent: int,

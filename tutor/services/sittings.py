@@ -319,10 +319,10 @@ class SittingService:
                 flag = previous_flag if flagged is None else flagged
                 clock = _attached(clock, now)
                 store.move_clock(attempt_id, clock.active_seconds, clock.running_since)
-                store.insert_answer(attempt_id, position, item_rows[position - 1], own, flag, now,
-                                    clock.active_seconds)
+                answer_id = store.insert_answer(attempt_id, position, item_rows[position - 1], own, flag, now,
+                                                clock.active_seconds)
                 store.append_audit(now, number, "test.answer", f"attempt:{attempt_id}",
-                                   {"position": position, "bank_item": item_rows[position - 1],
+                                   {"answer_id": answer_id, "position": position, "bank_item": item_rows[position - 1],
                                     "item": question.item_id, "version": question.version, "chosen": own,
                                     "flagged": flag, "active_seconds": round(clock.active_seconds, 3)})
                 store.commit()
@@ -569,23 +569,28 @@ class SittingService:
         attempt.raw_score, attempt.passed = result.raw, result.passed
         attempt.per_outcome = json.dumps({o: list(v) for o, v in result.per_outcome.items()})
         session.add(attempt)
-        self._record_evidence(session, attempt, result, end)
+        evidence = self._record_evidence(session, attempt, result, end)
         self._event(session, sitting.id, attempt.id, actor, "system" if actor == "system" else "candidate", kind,
-                    data={"finished_at": end.isoformat(), "raw_score": result.raw})
+                    data={"finished_at": end.isoformat(), "raw_score": result.raw, "evidence": evidence})
 
-    def _record_evidence(self, session: Session, attempt: t.Attempt, result: TestResult, end: datetime) -> None:
-        """Every question of the finished attempt, as marked, against the criterion its item tests."""
+    def _record_evidence(self, session: Session, attempt: t.Attempt, result: TestResult, end: datetime) -> list:
+        """Every question of the finished attempt, as marked, against the criterion its item tests; returns
+        the rows as the audit entry records them: [id, position, bank item, criterion, chosen, correct]."""
         candidate = session.get(t.Candidate, attempt.candidate_id)
         form, item_rows = form_from_json(attempt.form_seed, attempt.form)
         answers = self._latest_answers(session, attempt.id)
         items = {r.id: r for r in session.exec(select(t.BankItem).where(t.BankItem.id.in_(set(item_rows))))}
+        rows = []
         for question, row_id in zip(form.questions, item_rows, strict=True):
             chosen = answers.get(question.position, (None, False))[0]
             item = items[row_id]
-            session.add(t.TestEvidence(
+            rows.append(t.TestEvidence(
                 attempt_id=attempt.id, learner=candidate.learner, candidate_number=candidate.number,
                 criterion_id=item.criterion_id, bank_item_id=row_id, position=question.position, chosen=chosen,
                 correct=chosen is not None and chosen == json.loads(item.body)["key"], at=end))
+        session.add_all(rows)
+        session.flush()
+        return [[r.id, r.position, r.bank_item_id, r.criterion_id, r.chosen, r.correct] for r in rows]
 
     def _score(self, session: Session, sitting: t.Sitting, attempt: t.Attempt) -> TestResult:
         form = form_from_json(attempt.form_seed, attempt.form)[0]

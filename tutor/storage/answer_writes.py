@@ -99,10 +99,14 @@ class _AnswerStatements:
                                   "since": self._time_in(running_since)})
 
     def insert_answer(self, attempt_id: int, position: int, bank_item_id: int, chosen: str | None,
-                      flagged: bool, saved_at: datetime, active_seconds: float) -> None:
-        self._run(_INSERT_ANSWER, {"attempt_id": attempt_id, "position": position, "bank_item_id": bank_item_id,
-                                   "chosen": chosen, "flagged": flagged, "saved_at": self._time_in(saved_at),
-                                   "active_seconds": active_seconds})
+                      flagged: bool, saved_at: datetime, active_seconds: float) -> int:
+        """Insert the answer; its row id (the audit entry names it, so the chain vouches for the row)."""
+        return self._insert(_INSERT_ANSWER, {"attempt_id": attempt_id, "position": position,
+                                             "bank_item_id": bank_item_id, "chosen": chosen, "flagged": flagged,
+                                             "saved_at": self._time_in(saved_at), "active_seconds": active_seconds})
+
+    def _insert(self, statement, params: dict) -> int:
+        raise NotImplementedError
 
     def append_audit(self, moment: datetime, actor: str, kind: str, subject: str, data: dict) -> str:
         head = self._run(audit_log.HEAD)
@@ -136,6 +140,9 @@ class CoreAnswerTransaction(_AnswerStatements):
     def _run(self, statement, params: dict | None = None) -> list[tuple]:
         result = self.connection.execute(statement, params)
         return [tuple(row) for row in result] if result.returns_rows else []
+
+    def _insert(self, statement, params: dict) -> int:
+        return self.connection.execute(statement, params).inserted_primary_key[0]
 
     def commit(self) -> None:
         self.connection.commit()
@@ -184,6 +191,10 @@ class SqliteAnswerTransaction(_AnswerStatements):
     def _run(self, statement, params: dict | None = None) -> list[tuple]:
         sql, fixed = _compiled_for_sqlite(statement)
         return self._db.execute(sql, {**fixed, **params} if params else fixed).fetchall()
+
+    def _insert(self, statement, params: dict) -> int:
+        sql, fixed = _compiled_for_sqlite(statement)
+        return self._db.execute(sql, {**fixed, **params}).lastrowid
 
     def commit(self) -> None:
         self._db.execute("COMMIT")
