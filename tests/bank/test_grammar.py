@@ -54,3 +54,18 @@ def test_every_item_the_bank_serves_reads_well(index):
     assert len(served) > 5000
     problems = [f"{i.id}: {p}" for i in served for p in grammar_problems(i)]
     assert problems == []
+
+
+@pytest.mark.parametrize(("criterion", "topic"), [
+    ("Define the main responsibilities for health and safety in the workplace of the following: a) employers "
+     "b) employees", "Define the main responsibilities for health and safety in the workplace of the following: "
+                     "employers, employees"),
+    ("explain why it matters.", "Explain why it matters"),
+    ("Describe (in outline) the law", "Describe (in outline) the law"),
+    ("Identify: i) one ii) two", "Identify: one, two"),
+    ("Describe a) what b) why", "Describe: what, why"),
+])
+def test_a_criterion_becomes_a_topic_line_with_no_list_marker_left_open(criterion, topic):
+    from tutor.bank.generator import criterion_topic
+
+    assert criterion_topic(criterion) == topic

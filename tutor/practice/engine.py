@@ -54,6 +54,9 @@ SERVED_KINDS = (*MCQ_KINDS, "true_false", "matching", "ordering")
 # NOT" stays rare: 0.05 / (0.05 + 0.20 + 0.15) = 12.5% of A-D items even where a sheet has no scenario.
 FORM_WEIGHTS = {"scenario": 0.30, "single_best": 0.20, "statement": 0.15, "true_false": 0.15,
                 "negative": 0.05, "matching": 0.06, "ordering": 0.06}
+NOT_SHARE = 0.12
+"""At most this share of the A-D items a session serves are NOT items (held by count, not left to chance)."""
+A_TO_D_FORMS = ("scenario", "single_best", "statement", "negative")
 COMMANDS = ("/hint", "/skip", "/repeat", "/progress", "/why", "/quit")
 
 # Verdicts recorded on exchanges that are not marks of free text.
@@ -186,6 +189,8 @@ class PracticeEngine:
         self.started = False
         self._state = _State()
         self._visits: dict[str, int] = {}
+        self._served_a_to_d = 0  # A-D items served this session, and how many of them were NOT items
+        self._served_not = 0
         self._asked_at = _seconds(clock())
 
     # -- public ----------------------------------------------------------------------------
@@ -330,7 +335,12 @@ class PracticeEngine:
         for item in pool:
             by_form.setdefault(item_form(item), []).append(item)
         forms = sorted(by_form)
+        if "negative" in forms and len(forms) > 1 and self._served_not + 1 > NOT_SHARE * (self._served_a_to_d + 1):
+            forms.remove("negative")  # one more NOT item would take the session over its share
         form = rng.choices(forms, weights=[FORM_WEIGHTS.get(f, 0.1) for f in forms])[0]
+        if form in A_TO_D_FORMS:
+            self._served_a_to_d += 1
+            self._served_not += form == "negative"
         return rng.choice(by_form[form])
 
     def _choice(self, answer: str, seconds: float) -> tuple[tuple[AssistantMessage, ...], Exchange]:
