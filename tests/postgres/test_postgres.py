@@ -107,6 +107,7 @@ def test_an_older_schema_is_migrated_on_postgres(postgres_url):
         connection.exec_driver_sql("CREATE INDEX ix_attempt_answer_attempt_id ON attempt_answer (attempt_id)")
         connection.exec_driver_sql("DROP TABLE item_status_change")
         connection.exec_driver_sql("ALTER TABLE practice_exchange DROP COLUMN contradicted")
+        connection.exec_driver_sql("ALTER TABLE attempt DROP COLUMN viewing")
         connection.exec_driver_sql("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     engine.dispose()
     engine = open_database(postgres_url)

@@ -302,6 +302,7 @@ def test_snapshot_review(snap_compare, service, pinned_attempt_id, clock):
     keys = shown_keys(service, pinned_attempt_id)
     for position in range(1, 21):
         service.save_answer(pinned_attempt_id, position, keys[position])
+    service.heartbeat(pinned_attempt_id, 1)  # back on question 1 when the screen opens
     clock.advance(minutes=31)
 
     async def review(pilot):
@@ -335,3 +336,35 @@ async def test_the_navigator_jumps_to_a_question_on_click(service, attempt_id, c
         assert isinstance(app.screen, ReviewScreen)
         await pilot.press("escape")
         assert app.screen is questions and questions.position == 25
+
+
+async def test_a_resumed_candidate_lands_on_the_question_they_were_on_with_their_flags(service, sitting, attempt_id,
+                                                                                       clock):
+    """The client dies on question 7 (question 3 answered and flagged, 7 only looked at); a new client, once
+    the invigilator resumes the attempt, opens on question 7 with the flag and the answer kept."""
+    sitting_id, start_code, invigilator_code = sitting
+    app = candidate_app(service, attempt_id, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("n", "n", "b", "f", "n", "n", "n", "n")
+        assert app.screen.position == 7 and app.flagged[3] and app.chosen[3] == "B"
+        clock.advance(seconds=1)
+        app.tick()  # the heartbeat carries the question on screen
+    clock.advance(minutes=2)  # the machine is gone: no heartbeat
+    assert service.start(sitting_id, "C001", start_code) == attempt_id
+    service.resume(attempt_id, INVIGILATOR, invigilator_code, "client restarted")
+    again = candidate_app(service, attempt_id, clock)
+    async with again.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        questions = again.screen
+        assert isinstance(questions, QuestionScreen)
+        assert questions.position == 7 and "Question 7 of 25" in text(questions, "#cand-head")
+        assert again.flagged[3] and again.chosen[3] == "B"
+
+
+def test_the_question_on_screen_is_noted_only_within_the_form(service, attempt_id):
+    for viewing, kept in ((12, 12), (0, 12), (26, 12), (None, 12), (25, 25)):
+        service.heartbeat(attempt_id, viewing)
+        assert service.view(attempt_id).viewing == kept
+    service.save_answer(attempt_id, 4, "A")
+    assert service.view(attempt_id).viewing == 4

@@ -70,6 +70,7 @@ class AttemptView:
     status: str
     remaining_seconds: float
     questions: list[QuestionView]
+    viewing: int = 1  # the question the candidate last had on screen (where a resumed test reopens)
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,8 @@ class SittingService:
                 ))
             clock = _clock(attempt)
             return AttemptView(attempt.id, candidate.name, candidate.number, sitting.test_code, sitting.test_title,
-                               sitting.set_by, attempt.status, clock.remaining(self.now()), questions)
+                               sitting.set_by, attempt.status, clock.remaining(self.now()), questions,
+                               attempt.viewing or 1)
 
     def save_answer(self, attempt_id: int, position: int, shown: str | None, flagged: bool | None = None) -> SavedAnswer:
         """Commit a choice (``shown`` is the letter on screen; None clears it). Returns only after commit.
@@ -318,7 +320,7 @@ class SittingService:
                     own = previous_chosen  # flagging alone keeps the choice
                 flag = previous_flag if flagged is None else flagged
                 clock = _attached(clock, now)
-                store.move_clock(attempt_id, clock.active_seconds, clock.running_since)
+                store.move_clock(attempt_id, clock.active_seconds, clock.running_since, position)
                 answer_id = store.insert_answer(attempt_id, position, item_rows[position - 1], own, flag, now,
                                                 clock.active_seconds)
                 store.append_audit(now, number, "test.answer", f"attempt:{attempt_id}",
@@ -337,8 +339,9 @@ class SittingService:
             cached = self._forms[attempt_id] = form_from_json(*store.attempt_form(attempt_id))
         return cached
 
-    def heartbeat(self, attempt_id: int) -> float:
-        """A live client's tick: keeps the clock's checkpoint fresh and submits at expiry. Returns time left."""
+    def heartbeat(self, attempt_id: int, viewing: int | None = None) -> float:
+        """A live client's tick: keeps the clock's checkpoint fresh, notes the question on screen (``viewing``),
+        and submits at expiry. Returns time left."""
         with self._write("record the heartbeat") as session:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
             clock = _clock(attempt)
@@ -348,6 +351,8 @@ class SittingService:
                     self._finish(session, sitting, attempt, "system", "expired", finished_at=clock.deadline())
                 else:
                     _store_clock(attempt, _attached(clock, now))
+                    if viewing is not None and 1 <= viewing <= len(json.loads(attempt.form)):
+                        attempt.viewing = viewing
                     session.add(attempt)
                 session.commit()
             return _clock(attempt).remaining(now)

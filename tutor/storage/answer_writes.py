@@ -55,7 +55,8 @@ _LATEST_ANSWER = (sa.select(_ANSWER.c.chosen, _ANSWER.c.flagged)
                          _ANSWER.c.position == sa.bindparam("position"))
                   .order_by(_ANSWER.c.id.desc()).limit(1))
 _UPDATE_CLOCK = (sa.update(_ATTEMPT).where(_ATTEMPT.c.id == sa.bindparam("attempt"))
-                 .values(active_seconds=sa.bindparam("active"), running_since=sa.bindparam("since")))
+                 .values(active_seconds=sa.bindparam("active"), running_since=sa.bindparam("since"),
+                         viewing=sa.bindparam("viewing")))
 _INSERT_ANSWER = sa.insert(_ANSWER).values({name: sa.bindparam(name) for name in (
     "attempt_id", "position", "bank_item_id", "chosen", "flagged", "saved_at", "active_seconds")})
 
@@ -94,9 +95,11 @@ class _AnswerStatements:
         rows = self._run(_LATEST_ANSWER, {"attempt": attempt_id, "position": position})
         return (rows[0][0], bool(rows[0][1])) if rows else None
 
-    def move_clock(self, attempt_id: int, active_seconds: float, running_since: datetime | None) -> None:
+    def move_clock(self, attempt_id: int, active_seconds: float, running_since: datetime | None,
+                   viewing: int) -> None:
+        """Move the clock, and note the question answered as the one on screen (in the same statement)."""
         self._run(_UPDATE_CLOCK, {"attempt": attempt_id, "active": active_seconds,
-                                  "since": self._time_in(running_since)})
+                                  "since": self._time_in(running_since), "viewing": viewing})
 
     def insert_answer(self, attempt_id: int, position: int, bank_item_id: int, chosen: str | None,
                       flagged: bool, saved_at: datetime, active_seconds: float) -> int:

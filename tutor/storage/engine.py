@@ -153,6 +153,7 @@ MIGRATIONS: dict[int, list[str]] = {
     3: ["DROP INDEX IF EXISTS ix_attempt_answer_attempt_id"],  # ix_attempt_answer_latest serves its queries
     4: [],  # item_status_change is a new table
     5: ["ALTER TABLE practice_exchange ADD COLUMN contradicted VARCHAR(400) NOT NULL DEFAULT '{}'"],
+    6: ["ALTER TABLE attempt ADD COLUMN viewing INTEGER"],  # a resumed candidate lands on their question
 }
 
 

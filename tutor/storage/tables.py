@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 """Bump when tables change; :func:`tutor.storage.engine.init_schema` refuses databases from a newer tutor."""
 
 
@@ -271,6 +271,7 @@ class Attempt(SQLModel, table=True):
     raw_score: int | None = None
     passed: bool | None = None
     per_outcome: str | None = Field(default=None, max_length=400)  # JSON: outcome -> [correct, of]
+    viewing: int | None = None  # the question on the candidate's screen at the last heartbeat or answer
 
 
 class AttemptAnswer(SQLModel, table=True):

@@ -107,7 +107,7 @@ class CandidateApp(App[None]):
             return
         try:
             if self.current_mode == "test":
-                self.service.heartbeat(self.attempt_id)
+                self.service.heartbeat(self.attempt_id, getattr(self.screen, "position", None))
             view = self.service.view(self.attempt_id)
         except (SittingError, StorageError) as exc:
             self._report_problem(str(exc))
@@ -307,6 +307,8 @@ class QuestionScreen(Screen):
         yield Static(app.render_text("keys.j2", screen="question"), classes="cand-keys")
 
     def on_mount(self) -> None:
+        # a resumed candidate (a new client after a crash) reopens on the question they last had on screen
+        self.position = min(max(1, self.app.view.viewing), self.app.total)
         self.show()
         self.query_one(OptionList).focus()
 
