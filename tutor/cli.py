@@ -27,6 +27,29 @@ class UserError(Exception):
     """A failure to report in one line, without a traceback."""
 
 
+MAX_ID = 2**63 - 1  # the largest row id any database stores
+
+
+def whole(low: int, high: int, what: str = "a whole number"):
+    """An argparse type: a whole number from ``low`` to ``high``, else a one-line reason (never an
+    overflow deeper down, never a silently huge value)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip())
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number ({what}: {low} to {high})") from None
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"{value} is out of range ({what}: {low} to {high})")
+        return value
+
+    parse.__name__ = what  # argparse names the type in its own messages
+    return parse
+
+
+ROW_ID = whole(1, MAX_ID, "an id")
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
@@ -86,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_review_commands(commands, common)
 
     test = commands.add_parser("test", parents=[common], help="sit an invigilated test (candidate)")
-    test.add_argument("--sitting", type=int, required=True, metavar="ID")
+    test.add_argument("--sitting", type=ROW_ID, required=True, metavar="ID")
     test.add_argument("--candidate", required=True, metavar="NUMBER")
     test.add_argument("--start-code", metavar="CODE", help="the start code (asked for if not given)")
     return parser
@@ -102,7 +125,7 @@ def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
     def action(name: str, text: str, with_id: bool = True, invigilator: bool = True) -> argparse.ArgumentParser:
         parser = actions.add_parser(name, parents=[common, who] if invigilator else [common], help=text)
         if with_id:
-            parser.add_argument("sitting_id", type=int, metavar="ID")
+            parser.add_argument("sitting_id", type=ROW_ID, metavar="ID")
         return parser
 
     analyse = action("analyse", "item analysis: facility, discrimination, KR-20", invigilator=False)
@@ -111,13 +134,13 @@ def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
     create.add_argument("--test", required=True, metavar="UNIT", help="e.g. 2794-210")
     create.add_argument("--centre-set", action="store_true",
                         help="the centre's own test of the unit (needs --questions, --minutes, --pass-mark)")
-    create.add_argument("--questions", type=int)
-    create.add_argument("--minutes", type=int)
-    create.add_argument("--pass-mark", type=int)
+    create.add_argument("--questions", type=whole(1, 100, "a number of questions"))
+    create.add_argument("--minutes", type=whole(1, 300, "a test's minutes"))
+    create.add_argument("--pass-mark", type=whole(1, 100, "a pass mark"))
     add = action("add-candidate", "register a candidate, with any access arrangements")
     add.add_argument("--number", required=True)
     add.add_argument("--name", required=True)
-    add.add_argument("--extra-time", type=int, default=0, metavar="PERCENT")
+    add.add_argument("--extra-time", type=whole(0, 100, "extra time in percent"), default=0, metavar="PERCENT")
     add.add_argument("--extra-time-reason", default="", metavar="TEXT")
     add.add_argument("--rest-breaks", action="store_true", help="supervised rest breaks that stop the clock")
     add.add_argument("--rest-breaks-reason", default="", metavar="TEXT")
@@ -138,7 +161,7 @@ def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
     resume.add_argument("--reason", default="")
     add_time = action("add-time", "give a candidate extra minutes")
     add_time.add_argument("--candidate", metavar="NUMBER", required=True)
-    add_time.add_argument("--minutes", type=float, required=True)
+    add_time.add_argument("--minutes", type=whole(1, 240, "added minutes"), required=True)
     add_time.add_argument("--reason", required=True)
     void = action("void", "void a candidate's attempt (cannot be undone)")
     void.add_argument("--candidate", metavar="NUMBER", required=True)
@@ -463,6 +486,9 @@ def _sitting_command(args: argparse.Namespace) -> int:
     if command not in ("status", "results", "events") and user is SETUP and not getattr(args, "invigilator", None):
         raise UserError("say who is invigilating with --invigilator NAME (recorded with every action)")
     if command == "create":
+        if not args.centre_set and (args.questions, args.minutes, args.pass_mark) != (None, None, None):
+            raise UserError(f"{args.test} is set by the awarding body: its questions, minutes and pass mark are "
+                            "fixed (use --centre-set for the centre's own test)")
         if args.centre_set:
             if None in (args.questions, args.minutes, args.pass_mark):
                 raise UserError("a centre-set test needs --questions, --minutes and --pass-mark")

@@ -17,7 +17,7 @@ REVIEW_COMMANDS = ("user", "cohort", "review", "iqa", "audit", "export")
 
 
 def add_review_commands(commands, common: argparse.ArgumentParser) -> None:
-    from tutor.cli import _Parser
+    from tutor.cli import ROW_ID, _Parser, whole  # numbers people type are bounded where they are parsed
     from tutor.domain.access import ROLES
     from tutor.domain.portfolio import DECISIONS
 
@@ -62,7 +62,7 @@ def add_review_commands(commands, common: argparse.ArgumentParser) -> None:
     judge = review.add_parser("judge", parents=[common], help="accept or reject a response as evidence")
     _criterion_arguments(judge)
     judge.add_argument("--source", required=True, choices=("practice", "test"))
-    judge.add_argument("--id", required=True, type=int, dest="source_id", help="the response's id (from responses)")
+    judge.add_argument("--id", required=True, type=ROW_ID, dest="source_id", help="the response's id (from responses)")
     verdict = judge.add_mutually_exclusive_group(required=True)
     verdict.add_argument("--accept", action="store_true")
     verdict.add_argument("--reject", action="store_true")
@@ -76,11 +76,11 @@ def add_review_commands(commands, common: argparse.ArgumentParser) -> None:
     iqa = group("iqa", "internal quality assurance")
     sample = iqa.add_parser("sample", parents=[common], help="draw and record a sampling plan")
     sample.add_argument("--cohort", required=True)
-    sample.add_argument("--learners", type=int, required=True, metavar="PERCENT")
-    sample.add_argument("--units", type=int, required=True, metavar="PERCENT")
-    sample.add_argument("--seed", type=int)
+    sample.add_argument("--learners", type=whole(1, 100, "a sampling percentage"), required=True, metavar="PERCENT")
+    sample.add_argument("--units", type=whole(1, 100, "a sampling percentage"), required=True, metavar="PERCENT")
+    sample.add_argument("--seed", type=whole(0, 2**31 - 1, "a seed"))
     check = iqa.add_parser("review", parents=[common], help="agree or disagree with a sampled assessment")
-    check.add_argument("--plan", type=int, required=True)
+    check.add_argument("--plan", type=ROW_ID, required=True)
     check.add_argument("--learner", required=True)
     check.add_argument("--unit", required=True)
     agree = check.add_mutually_exclusive_group(required=True)

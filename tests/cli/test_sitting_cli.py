@@ -87,3 +87,46 @@ def test_an_admin_sends_an_item_to_review_and_item_statistics_list_every_item(tm
     assert stats.returncode == 0 and json.loads(stats.stdout) == []  # no sitting yet
     assert "No submitted attempts yet" in run("bank", "stats", "--items", db=url).stdout
     assert run("bank", "return", "210-1.1-S12", "--reason", "distractor C rewritten", db=url).returncode == 0
+
+
+NUMBERS = [  # (command, with {v} where the number goes), what the field is called in the refusal
+    (("sitting", "create", "--test", "2794-210", "--centre-set", "--questions", "{v}", "--minutes", "30",
+      "--pass-mark", "5", "--invigilator", "X"), "a number of questions"),
+    (("sitting", "create", "--test", "2794-210", "--centre-set", "--questions", "10", "--minutes", "{v}",
+      "--pass-mark", "5", "--invigilator", "X"), "a test's minutes"),
+    (("sitting", "create", "--test", "2794-210", "--centre-set", "--questions", "10", "--minutes", "30",
+      "--pass-mark", "{v}", "--invigilator", "X"), "a pass mark"),
+    (("sitting", "add-candidate", "{id}", "--number", "C77", "--name", "N", "--extra-time", "{v}",
+      "--extra-time-reason", "JCQ", "--invigilator", "X"), "extra time in percent"),
+    (("sitting", "add-time", "{id}", "--candidate", "C1", "--minutes", "{v}", "--reason", "r",
+      "--invigilator", "X"), "added minutes"),
+    (("sitting", "status", "{v}"), "an id"),
+    (("test", "--sitting", "{v}", "--candidate", "C1", "--start-code", "X"), "an id"),
+    (("iqa", "sample", "--cohort", "A", "--learners", "{v}", "--units", "10"), "a sampling percentage"),
+    (("iqa", "sample", "--cohort", "A", "--learners", "10", "--units", "{v}"), "a sampling percentage"),
+    (("iqa", "review", "--plan", "{v}", "--learner", "l", "--unit", "u", "--agree", "--comment", "c"), "an id"),
+    (("review", "judge", "--learner", "l", "--qualification", "603/2394/2", "--unit", "2794-210", "--criterion",
+      "1.1", "--source", "practice", "--id", "{v}", "--reject"), "an id"),
+]
+BAD = {"zero": "0", "negative": "-5", "huge": "99999999999999999999999", "not a number": "ten",
+       "fractional": "2.5", "not a number at all": "nan"}
+
+
+@pytest.mark.parametrize(("command", "field"), NUMBERS, ids=[f"{c[0]}-{c[1]}-{f}" for c, f in NUMBERS])
+def test_every_number_a_person_types_is_bounded_with_a_one_line_reason(db, sitting, command, field):
+    sitting_id, _, _ = sitting
+    for label, value in BAD.items():
+        if value == "0" and field in ("extra time in percent",):
+            continue  # no extra time is a real answer
+        args = [a.replace("{id}", sitting_id).replace("{v}", value) for a in command]
+        result = run(*args, db=db)
+        assert result.returncode != 0, (label, args, result.stdout)
+        assert "Traceback" not in result.stderr and "internal error" not in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert f"({field}:" in result.stderr, (label, result.stderr)
+
+
+def test_an_awarding_body_test_refuses_changed_questions_minutes_or_pass_mark(db):
+    for option in ("--questions", "--minutes", "--pass-mark"):
+        result = run("sitting", "create", "--test", "2794-210", option, "20", "--invigilator", "X", db=db)
+        assert result.returncode != 0 and "set by the awarding body" in result.stderr, result.stderr
