@@ -55,7 +55,8 @@ SERVED_KINDS = (*MCQ_KINDS, "true_false", "matching", "ordering")
 FORM_WEIGHTS = {"scenario": 0.30, "single_best": 0.20, "statement": 0.15, "true_false": 0.15,
                 "negative": 0.05, "matching": 0.06, "ordering": 0.06}
 NOT_SHARE = 0.12
-"""At most this share of the A-D items a session serves are NOT items (held by count, not left to chance)."""
+"""Past its first, a session serves a NOT item only while NOT items stay within this share of its A-D items
+(held by count, not left to chance; the weight keeps the first rare)."""
 A_TO_D_FORMS = ("scenario", "single_best", "statement", "negative")
 COMMANDS = ("/hint", "/skip", "/repeat", "/progress", "/why", "/quit")
 
@@ -335,8 +336,9 @@ class PracticeEngine:
         for item in pool:
             by_form.setdefault(item_form(item), []).append(item)
         forms = sorted(by_form)
-        if "negative" in forms and len(forms) > 1 and self._served_not + 1 > NOT_SHARE * (self._served_a_to_d + 1):
-            forms.remove("negative")  # one more NOT item would take the session over its share
+        if ("negative" in forms and len(forms) > 1 and self._served_not
+                and self._served_not + 1 > NOT_SHARE * (self._served_a_to_d + 1)):
+            forms.remove("negative")  # a second NOT item would take the session over its share
         form = rng.choices(forms, weights=[FORM_WEIGHTS.get(f, 0.1) for f in forms])[0]
         if form in A_TO_D_FORMS:
             self._served_a_to_d += 1
