@@ -53,7 +53,7 @@ SERVED_KINDS = (*MCQ_KINDS, "true_false", "matching", "ordering")
 # How often each form is served when a criterion has it (weights, normalised over the forms it has). "Which is
 # NOT" stays rare: 0.05 / (0.05 + 0.20 + 0.15) = 12.5% of A-D items even where a sheet has no scenario.
 FORM_WEIGHTS = {"scenario": 0.30, "single_best": 0.20, "statement": 0.15, "true_false": 0.15,
-                "negative": 0.05, "matching": 0.06, "ordering": 0.06}
+                "negative": 0.05, "matching": 0.15, "ordering": 0.15}
 NOT_SHARE = 0.12
 """Past its first, a session serves a NOT item only while NOT items stay within this share of its A-D items
 (held by count, not left to chance; the weight keeps the first rare)."""
