@@ -127,15 +127,16 @@ class AccountService:
         """A database one person keeps for themself needs no password: on a database with no accounts, create
         the learner account ``username`` (with no password that can sign in: `tutor user passwd` sets one) and
         return it; on one whose only account is ``username``'s, return that. None where anyone else has an
-        account: that database is shared and people sign in."""
+        account: that database is shared and people sign in. Only the first run writes."""
         name = personal_username(username)
-        with WriteTransaction(self.engine, "open your own account") as session:
-            rows = session.exec(select(t.UserAccount).limit(2)).all()
-            if len(rows) > 1 or (rows and rows[0].username != name):
+        if self.has_accounts():
+            own = self.sole_account()
+            if own is None or not own.active or own.username != name:
                 return None
-            if rows:
-                account = rows[0]
-                return Actor(account.username, account.role, account.display_name) if account.active else None
+            return Actor(own.username, own.role, own.display_name)
+        with WriteTransaction(self.engine, "open your own account") as session:
+            if session.exec(select(func.count()).select_from(t.UserAccount)).one():
+                return None  # someone else's first run got there first: it is shared now
             session.add(t.UserAccount(username=name, display_name=name, role=LEARNER, password_hash=NO_PASSWORD,
                                       created_at=self.now(), created_by=SETUP.username))
             audit_log.append(session.connection(), self.now(), SETUP.username, "user.added", f"user:{name}",

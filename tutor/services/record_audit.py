@@ -18,25 +18,21 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from tutor.domain.audit import AuditRecord
 from tutor.storage import audit_log
 from tutor.storage import tables as t
+from tutor.storage.engine import as_utc
 
 View = dict[str, object]
 
 
-def _when(value) -> str:
-    """A stored time as the chain records it (ISO 8601 UTC, microseconds)."""
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return audit_log.stamp(value)
+def _when(value: datetime | str) -> str:
+    """A stored time (or one the chain wrote in ISO form) as the chain stamps it."""
+    return audit_log.stamp(as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value))
 
 
 def _sha(text: str) -> str:
@@ -47,10 +43,14 @@ def _sha(text: str) -> str:
 class Link:
     """How one append-only table's rows are vouched for by the chain."""
 
-    table: str
+    model: type  # the table's SQLModel class
     kinds: Callable[[str], bool]  # the entry kinds written with this table's rows
     from_entry: Callable[[AuditRecord, dict, dict], Iterator[tuple[int, View]]]  # -> (row id, fields)
     from_row: Callable[[object, dict], View]  # a row -> the same fields
+
+    @property
+    def table(self) -> str:
+        return self.model.__tablename__
 
 
 def _practice_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[int, View]]:
@@ -159,19 +159,16 @@ def _status_row(row, _units: dict) -> View:
 
 
 LINKS: tuple[Link, ...] = (
-    Link("attempt_answer", lambda k: k == "test.answer", _answer_entry, _answer_row),
-    Link("test_evidence", lambda k: k in ("test.submitted", "test.expired"), _evidence_entry, _evidence_row),
-    Link("practice_exchange", lambda k: k == "practice.response", _practice_entry, _practice_row),
-    Link("evidence_decision", lambda k: k in ("evidence.accepted", "evidence.rejected"), _judgement_entry,
+    Link(t.AttemptAnswer, lambda k: k == "test.answer", _answer_entry, _answer_row),
+    Link(t.TestEvidence, lambda k: k in ("test.submitted", "test.expired"), _evidence_entry, _evidence_row),
+    Link(t.PracticeExchange, lambda k: k == "practice.response", _practice_entry, _practice_row),
+    Link(t.EvidenceDecision, lambda k: k in ("evidence.accepted", "evidence.rejected"), _judgement_entry,
          _judgement_row),
-    Link("assessment_decision", lambda k: k == "decision.recorded", _decision_entry, _decision_row),
-    Link("sample_plan", lambda k: k == "iqa.sampled", _plan_entry, _plan_row),
-    Link("iqa_review", lambda k: k == "iqa.reviewed", _iqa_entry, _iqa_row),
-    Link("item_status_change", lambda k: k.startswith("bank.item_"), _status_entry, _status_row),
+    Link(t.AssessmentDecision, lambda k: k == "decision.recorded", _decision_entry, _decision_row),
+    Link(t.SamplePlan, lambda k: k == "iqa.sampled", _plan_entry, _plan_row),
+    Link(t.IqaReview, lambda k: k == "iqa.reviewed", _iqa_entry, _iqa_row),
+    Link(t.ItemStatusChange, lambda k: k.startswith("bank.item_"), _status_entry, _status_row),
 )
-TABLES = {link.table: getattr(t, name) for link, name in zip(LINKS, (
-    "AttemptAnswer", "TestEvidence", "PracticeExchange", "EvidenceDecision", "AssessmentDecision", "SamplePlan",
-    "IqaReview", "ItemStatusChange"), strict=True)}
 
 
 @dataclass(frozen=True)
@@ -195,8 +192,7 @@ def _digest(view: View) -> str:
 
 def verify_records(engine: Engine, batch: int = 5000) -> RecordsReport:
     """Check every append-only row against its audit entry; the first mismatch is named."""
-    with engine.connect() as connection:
-        units = dict(connection.execute(select(t.Unit.__table__.c.id, t.Unit.__table__.c.key)).all())
+    units = {row.id: row.key for row in audit_log.rows_by_id(engine, t.Unit.__table__)}
     expected: dict[str, dict[int, tuple[int, str]]] = {link.table: {} for link in LINKS}
     for entry in audit_log.records(engine):
         for link in LINKS:
@@ -209,25 +205,17 @@ def verify_records(engine: Engine, batch: int = 5000) -> RecordsReport:
                                              f"{link.table} row it records", link.table, None, entry.seq)
     checked: dict[str, int] = {}
     for link in LINKS:
-        wanted = expected[link.table]
-        table = TABLES[link.table].__table__
-        count, after = 0, 0
-        while True:
-            with engine.connect() as connection:
-                rows = connection.execute(select(table).where(table.c.id > after).order_by(table.c.id)
-                                          .limit(batch)).all()
-            if not rows:
-                break
-            for row in rows:
-                after, count = row.id, count + 1
-                found = wanted.pop(row.id, None)
-                if found is None:
-                    return RecordsReport(checked, f"{link.table} row {row.id} has no audit entry (a row added "
-                                                  f"behind the program's back)", link.table, row.id)
-                seq, digest = found
-                mine = link.from_row(row, units)
-                if _digest(mine) != digest:
-                    return _mismatch(engine, link, row.id, seq, mine, units, checked)
+        wanted, count = expected[link.table], 0
+        for row in audit_log.rows_by_id(engine, link.model.__table__, batch):
+            count += 1
+            found = wanted.pop(row.id, None)
+            if found is None:
+                return RecordsReport(checked, f"{link.table} row {row.id} has no audit entry (a row added "
+                                              f"behind the program's back)", link.table, row.id)
+            seq, digest = found
+            mine = link.from_row(row, units)
+            if _digest(mine) != digest:
+                return _mismatch(engine, link, row.id, seq, mine, units, checked)
         checked[link.table] = count
         if wanted:
             row_id, (seq, _) = min(wanted.items())
@@ -239,10 +227,7 @@ def verify_records(engine: Engine, batch: int = 5000) -> RecordsReport:
 def _mismatch(engine: Engine, link: Link, row_id: int, seq: int, mine: View, units: dict,
               checked: dict[str, int]) -> RecordsReport:
     """Name the field a changed row disagrees on, reading back the one entry that recorded it."""
-    table = audit_log.AUDIT
-    with engine.connect() as connection:
-        raw = connection.execute(select(table).where(table.c.seq == seq)).one()
-    entry = AuditRecord(raw.seq, raw.at, raw.actor, raw.kind, raw.subject, raw.data, raw.prev_hash, raw.entry_hash)
+    entry = audit_log.entry(engine, seq)
     recorded = dict(link.from_entry(entry, json.loads(entry.data), units))[row_id]
     field = next((name for name in recorded if recorded[name] != mine.get(name)), "?")
     return RecordsReport(checked, f"{link.table} row {row_id}: {field} is {mine.get(field)!r} but audit entry {seq} "

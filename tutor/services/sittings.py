@@ -351,7 +351,7 @@ class SittingService:
                     self._finish(session, sitting, attempt, "system", "expired", finished_at=clock.deadline())
                 else:
                     _store_clock(attempt, _attached(clock, now))
-                    if viewing is not None and 1 <= viewing <= len(json.loads(attempt.form)):
+                    if viewing is not None and 1 <= viewing <= sitting.total_questions:
                         attempt.viewing = viewing
                     session.add(attempt)
                 session.commit()

@@ -65,6 +65,28 @@ def records(engine: Engine, batch: int = 5000) -> Iterator[AuditRecord]:
         after = rows[-1][0]
 
 
+def entry(engine: Engine, seq: int) -> AuditRecord | None:
+    """One entry by its number."""
+    columns = (AUDIT.c.seq, AUDIT.c.at, AUDIT.c.actor, AUDIT.c.kind, AUDIT.c.subject, AUDIT.c.data,
+               AUDIT.c.prev_hash, AUDIT.c.entry_hash)
+    with engine.connect() as connection:
+        row = connection.execute(select(*columns).where(AUDIT.c.seq == seq)).first()
+    return AuditRecord(*row) if row else None
+
+
+def rows_by_id(engine: Engine, table, batch: int = 5000) -> Iterator:
+    """Every row of a table in id order, read in batches (the records the chain vouches for, and the units)."""
+    after = 0
+    while True:
+        with engine.connect() as connection:
+            rows = connection.execute(select(table).where(table.c.id > after).order_by(table.c.id)
+                                      .limit(batch)).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].id
+
+
 def head(engine: Engine) -> tuple[int, str]:
     """(number of entries, head hash)."""
     with engine.connect() as connection:
