@@ -54,8 +54,9 @@ def test_empty_answers_are_never_credited(results):
     assert [c.text for c, m in results if c.label == "empty" and m.verdict in ("secure", "partial")] == []
 
 
-# Measured 2026-12-07: irrelevant 9.8%, contradictory 18.9%, misconception 19.7% credited (targets: 0%, 5%, 5%).
-@pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.12), ("contradictory", 0.25), ("misconception", 0.25)])
+# Measured 2026-12-07 (second stop): irrelevant 6.6%, contradictory 12.3%, misconception 19.7% credited
+# (targets: 0%, 5%, 5%); these bounds catch a regression, they are not the targets.
+@pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.07), ("contradictory", 0.13), ("misconception", 0.20)])
 def test_wrong_answers_are_rarely_credited(results, label, most):
     marked = [m.verdict for c, m in results if c.label == label]
     credited = sum(v in ("secure", "partial") for v in marked) / len(marked)
@@ -79,5 +80,7 @@ def test_the_semeval_benchmark_runs_in_quick_mode(capsys):
     if not semeval.ZIP.exists():
         pytest.skip(f"SemEval-2013 Task 7 data not found at {semeval.ZIP}")
     (result,) = semeval.main(["--quick"])
-    assert result["answers"] == 120 and 0.0 <= result["2way"]["macro_f1"] <= 1.0
+    # Measured 2026-12-07: 2-way macro-F1 0.876 on these 120 answers (0.791 on all 439); a floor against regression.
+    assert result["answers"] == 120 and result["2way"]["macro_f1"] >= 0.82
+    assert result["settings"] in semeval.GRID and result["train_f1"] is not None
     assert "beetle-answers" in capsys.readouterr().out

@@ -6,10 +6,12 @@ One small sheet entry written for these tests (so the rules are pinned whatever 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
-from tutor.bank.model import CriterionRef, KeyPoint, Misconception, SheetEntry
-from tutor.practice.marking import mark_answer
+from tutor.bank.model import CriterionRef, KeyPoint, MarkedExample, Misconception, SheetEntry
+from tutor.practice.marking import example_vote, mark_answer
 
 SOURCE = {"spec_line": 1}
 ENTRY = SheetEntry(
@@ -71,3 +73,41 @@ def test_polarity(answer, made, contradicted, held):
     assert {m.index for m in marking.misconceptions} == held
     if contradicted or held:
         assert marking.verdict == "contradicted"
+
+
+# Marked examples: answers a tutor (or a labelled data set) already judged. An answer close to them is marked
+# as they were; an answer unlike all of them is left to the phrasings.
+EXAMPLES = [
+    MarkedExample("let them finish talking then say back to them what the problem is", "credited"),
+    MarkedExample("let them finish talking and then tell them what the problem is", "credited"),
+    MarkedExample("there is no point letting them finish talking, tell them the policy", "contradicted"),
+    MarkedExample("check competitors prices and ignore the moaners", "contradicted"),
+    MarkedExample("give them a voucher", "not_credited"),
+]
+WITH_EXAMPLES = replace(ENTRY, examples=EXAMPLES)
+
+
+@pytest.mark.parametrize(("answer", "precedent", "verdict"), [
+    # No phrasing matches, but the answer is a near copy of credited examples: lifted to partial.
+    ("let them finish talking, then say back what the problem is", "credited", "partial"),
+    # The phrasings credit it (competitors prices); a close contradicted example overrules them.
+    ("check competitors prices and ignore moaners", "contradicted", "contradicted"),
+    # A close uncredited example overrules nothing that was not credited.
+    ("give them a voucher", "not_credited", "not_yet"),
+    # Unlike every example: the phrasings decide.
+    ("listen carefully and repeat back what they said", None, "secure"),
+    ("", None, "not_yet"),
+])
+def test_marked_examples_decide_close_answers(answer, precedent, verdict):
+    result = mark_answer(answer, WITH_EXAMPLES)
+    assert (result.precedent, result.verdict) == (precedent, verdict)
+
+
+def test_example_vote_leaves_one_out_and_respects_its_threshold():
+    near = "let them finish talking then say back to them what the problem is"
+    assert example_vote(near, WITH_EXAMPLES) == "credited"
+    assert example_vote(near, WITH_EXAMPLES, neighbours=1, min_similarity=1.01) is None
+    # Without examples 0 and 1 the nearest left is the contradicted one (or none close enough).
+    assert example_vote(near, replace(ENTRY, examples=EXAMPLES[2:])) in (None, "contradicted")
+    assert example_vote("give them a voucher", WITH_EXAMPLES, exclude=4) is None
+    assert example_vote(near, ENTRY) is None

@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from tutor.bank.catalogue_index import CatalogueIndex
 from tutor.bank.model import (
+    EXAMPLE_LABELS,
     KINDS,
     LETTERS,
     STATUSES,
@@ -252,6 +253,9 @@ def check_sheets(entries: list[SheetEntry], index: CatalogueIndex) -> list[Probl
                 report("bad_field", "a misconception needs statement, wrong and why")
             if found := _check_source(wrong.source, entry.ref, index):
                 report(*found)
+        for example in entry.examples:
+            if not example.text or example.label not in EXAMPLE_LABELS:
+                report("bad_field", f"a marked example needs text and a label ({', '.join(EXAMPLE_LABELS)})")
         for scenario in entry.scenarios:
             if not (scenario.situation and scenario.question and scenario.key and scenario.why):
                 report("bad_field", "a scenario needs situation, question, key and why")

@@ -122,6 +122,19 @@ class Misconception:
     source: dict[str, Any]
 
 
+EXAMPLE_LABELS = ("credited", "not_credited", "contradicted")
+
+
+@dataclass(frozen=True)
+class MarkedExample:
+    """A learner's answer to the entry's question as a marker (a tutor, or a labelled data set) judged it:
+    ``label`` is one of :data:`EXAMPLE_LABELS`. An answer that closely resembles marked examples is
+    marked as they were (see ``tutor.practice.marking``)."""
+
+    text: str
+    label: str
+
+
 @dataclass
 class Scenario:
     """A short workplace situation and a question that applies the criterion to it, with one correct
@@ -153,6 +166,7 @@ class SheetEntry:
     required: int | None = None  # key points a complete answer makes (default: see marking.required_points)
     scenarios: list[Scenario] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)  # the sheet file's: author, reviewer
+    examples: list[MarkedExample] = field(default_factory=list)  # marked answers the marker follows when close
 
 
 @dataclass
@@ -265,6 +279,8 @@ def _sheet_entry(raw: dict[str, Any], qualification: str, unit: str, file: str,
         required=raw.get("required") if isinstance(raw.get("required"), int) else None,
         scenarios=[_scenario(x) for x in raw.get("scenarios") or []],
         provenance=dict(provenance or {}),
+        examples=[MarkedExample(_text(x.get("text")), _text(x.get("label")))
+                  for x in raw.get("examples") or [] if isinstance(x, dict)],
     )
 
 

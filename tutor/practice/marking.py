@@ -18,6 +18,12 @@ Verdicts, one scale: ``secure`` (the points the question asks for: ``required`` 
 copy of the question) and ``contradicted`` (a key point said the wrong way round, or a
 misconception stated), whatever else the answer made.
 
+Marked examples: where a sheet entry carries answers already marked (``examples``: by a tutor, or a
+labelled data set), an answer whose words closely resemble some of them (cosine similarity of negation-marked
+word stems, weighted by how rare each word is among the examples, at least :data:`EXAMPLE_MIN_SIMILARITY`)
+is marked as its :data:`EXAMPLE_NEIGHBOURS` nearest were, by similarity-weighted vote: a credited precedent
+lifts a "not yet" to "partial", a contradicted or uncredited one overrules the phrasings.
+
 Everything an entry needs is compiled once (:func:`compile_entry`, cached), so marking a
 100-word answer costs about a millisecond.
 """
@@ -35,16 +41,19 @@ from rapidfuzz import fuzz, process
 
 from tutor.bank.model import SheetEntry
 
-__all__ = ["CompiledEntry", "Marking", "PointMatch", "compile_entry", "mark_answer"]
+__all__ = ["CompiledEntry", "Marking", "PointMatch", "compile_entry", "example_similarities", "example_vote",
+           "mark_answer", "precedent_of"]
 
 FUZZY_MIN_LEN = 5        # words (stems) shorter than this must match exactly
 FUZZY_CUTOFF = 85        # rapidfuzz ratio for a typo to count as the word
 TRANSPOSE_CUTOFF = 80    # ... or this, when the words have the same letters (a transposition)
 PREFIX_SCORE = 90        # "environment" for "environmental", "compet" for "competitor"
 PREFIX_SHARE = 0.75      # a shared beginning counts when it is this share of the shorter word
-PREFIX_SHARE_LONGER = 0.55  # ... and this share of the longer (response is not responsibility)
+PREFIX_SHARE_LONGER = 0.7   # ... and this share of the longer (response is not responsibility, stand is not standard)
 COPY_CUTOFF = 90         # token_set_ratio above which an answer is a copy of the question
 COPY_EXTRA_WORDS = 2     # ... unless it adds more content words than this
+EXAMPLE_NEIGHBOURS = 5   # marked examples that vote on an answer ...
+EXAMPLE_MIN_SIMILARITY = 0.8  # ... each at least this close (chosen on SemEval's train split: benchmarks/semeval.py)
 
 NEGATIONS = frozenset("""
 not no never nothing none nobody neither nor without hardly barely cannot cant dont doesnt didnt isnt arent
@@ -124,6 +133,7 @@ class Marking:
     contradicted: tuple[PointMatch, ...] = ()
     misconceptions: tuple[PointMatch, ...] = ()
     related: bool = False
+    precedent: str | None = None  # the marked examples' vote (an EXAMPLE_LABELS value), when some were close
 
     @property
     def share(self) -> float:
@@ -213,6 +223,8 @@ class CompiledEntry:
     prefixes: dict[str, tuple[str, ...]]   # prefix (5+ letters) of a vocab stem -> vocab stems
     topic: frozenset[str]                  # stems of the criterion and question wording
     copy_sources: tuple[tuple[str, frozenset[str]], ...]
+    examples: tuple[tuple[dict[str, float], str], ...] = ()  # marked examples: unit-length weighted vector, label
+    example_weights: dict[str, float] | None = None          # stem -> weight (rarer among the examples: heavier)
 
 
 def _synonym_map(synonyms: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict[str, list[list[str]]]]:
@@ -370,6 +382,7 @@ def _build(entry: SheetEntry) -> CompiledEntry:
     for text in topic_texts:
         if text:
             sources.append((" ".join(w for w, _, _ in _tokens(text)), frozenset(content_stems(text))))
+    examples, weights = _compile_examples(entry)
     return CompiledEntry(
         n_points=len(entry.key_points),
         required=required_points(entry),
@@ -380,7 +393,80 @@ def _build(entry: SheetEntry) -> CompiledEntry:
         prefixes={p: tuple(vs) for p, vs in prefixes.items()},
         topic=topic,
         copy_sources=tuple(sources),
+        examples=examples,
+        example_weights=weights,
     )
+
+
+def _bag(text: str) -> dict[str, int]:
+    """Content-word stems of ``text``, a negated one marked with "-" ("doesnt help" -> -help)."""
+    tokens = _split_clauses(text)
+    negated = _negated_positions(tokens)
+    content = [w for w, _, _ in tokens if w and w != "," and w not in STOP_WORDS]
+    bag: dict[str, int] = {}
+    for word, neg in zip(content, negated):
+        key = ("-" if neg else "") + stem(word)
+        bag[key] = bag.get(key, 0) + 1
+    return bag
+
+
+def _unit_vector(bag: dict[str, int], weights: dict[str, float], default: float) -> dict[str, float]:
+    vector = {k: n * weights.get(k.lstrip("-"), default) for k, n in bag.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values()))
+    return {k: v / norm for k, v in vector.items()} if norm else {}
+
+
+def _compile_examples(entry: SheetEntry) -> tuple[tuple[tuple[dict[str, float], str], ...], dict[str, float] | None]:
+    if not entry.examples:
+        return (), None
+    bags = [(_bag(x.text), x.label) for x in entry.examples]
+    counts: dict[str, int] = {}
+    for bag, _ in bags:
+        for k in {k.lstrip("-") for k in bag}:
+            counts[k] = counts.get(k, 0) + 1
+    n = len(bags)
+    weights = {k: math.log(n / (1 + c)) + 1 for k, c in counts.items()}
+    default = math.log(n) + 1
+    return tuple((_unit_vector(bag, weights, default), label) for bag, label in bags), weights  # indexes match entry.examples
+
+
+def example_similarities(answer: str, entry: SheetEntry, exclude: int | None = None) -> list[tuple[float, str]]:
+    """(similarity, label) of each of the entry's marked examples to ``answer``, closest first. ``exclude``:
+    an example's index to leave out, with every other example of the same words (for leave-one-out tuning,
+    where a duplicate left in would make the nearest neighbour look perfect)."""
+    c = compile_entry(entry)
+    if not c.examples:
+        return []
+    vector = _unit_vector(_bag(answer or ""), c.example_weights or {}, math.log(len(c.examples)) + 1)
+    if not vector:
+        return []
+    left_out = c.examples[exclude][0] if exclude is not None else None
+    out = [(sum(v * other.get(k, 0.0) for k, v in vector.items()), label)
+           for other, label in c.examples if left_out is None or other != left_out]
+    return sorted(out, key=lambda pair: pair[0], reverse=True)
+
+
+def precedent_of(similarities: list[tuple[float, str]], neighbours: int = EXAMPLE_NEIGHBOURS,
+                 min_similarity: float = EXAMPLE_MIN_SIMILARITY) -> str | None:
+    """The similarity-weighted vote of the ``neighbours`` closest examples at least ``min_similarity`` alike
+    (``similarities`` closest first, as :func:`example_similarities` gives them)
+    (an EXAMPLE_LABELS value), or None when none is that close."""
+    votes: dict[str, float] = {}
+    for n, (similarity, label) in enumerate(similarities):
+        if similarity < min_similarity or (n >= neighbours and similarity < similarities[neighbours - 1][0]):
+            break  # the nearest ``neighbours``, and any tied with the last of them (no order decides a tie)
+        votes[label] = votes.get(label, 0.0) + similarity
+    if not votes:
+        return None
+    if votes.get("credited", 0.0) > votes.get("contradicted", 0.0) + votes.get("not_credited", 0.0):
+        return "credited"
+    return "contradicted" if votes.get("contradicted", 0.0) >= votes.get("not_credited", 0.0) else "not_credited"
+
+
+def example_vote(answer: str, entry: SheetEntry, neighbours: int = EXAMPLE_NEIGHBOURS,
+                 min_similarity: float = EXAMPLE_MIN_SIMILARITY, exclude: int | None = None) -> str | None:
+    """How the entry's marked examples closest to ``answer`` were marked (see :func:`precedent_of`)."""
+    return precedent_of(example_similarities(answer, entry, exclude), neighbours, min_similarity)
 
 
 _CACHE: OrderedDict[int, tuple[SheetEntry, CompiledEntry]] = OrderedDict()
@@ -617,19 +703,24 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
             for k in overlapping:
                 del asserted[k]
     # A contradiction needs two of the answer's words said the wrong way round ("profit" alone does not deny
-    # "not for profit"), and words that make one key point do not also contradict another.
-    used = {p for f in asserted.values() for p in f[3]}
-    contradicted = {i: f for i, f in opposed.items()
-                    if i not in asserted and len(f[3]) >= 2 and not set(f[3]) & used}
+    # "not for profit"). Two such words outweigh a phrasing of the same point found elsewhere in the answer:
+    # "handling a complaint well doesn't keep the customer ... win them back" denies the point it names.
+    contradicted = {i: f for i, f in opposed.items() if len(f[3]) >= 2}
     made = tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(asserted.items()))
     missed = tuple(i for i in all_missed if i not in asserted)
     related = bool(occ) or any(s in c.topic for s in stems)
     verdict = _verdict(len(made), c.required, bool(contradicted or held))
+    precedent = example_vote(answer, entry) if c.examples else None
+    if precedent == "credited" and verdict == "not_yet":
+        verdict = "partial"
+    elif precedent in ("contradicted", "not_credited") and verdict in ("secure", "partial"):
+        verdict = "contradicted" if precedent == "contradicted" else "not_yet"
     return Marking(
         made, missed, verdict, False,
         contradicted=tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(contradicted.items())),
         misconceptions=tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(held.items())),
         related=related,
+        precedent=precedent,
     )
 
 
