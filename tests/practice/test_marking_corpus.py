@@ -54,9 +54,9 @@ def test_empty_answers_are_never_credited(results):
     assert [c.text for c, m in results if c.label == "empty" and m.verdict in ("secure", "partial")] == []
 
 
-# Measured 2026-12-07 (second stop): irrelevant 6.6%, contradictory 12.3%, misconception 19.7% credited
+# Measured 2026-12-07 (second stop): irrelevant 4.9%, contradictory 12.3%, misconception 19.7% credited
 # (targets: 0%, 5%, 5%); these bounds catch a regression, they are not the targets.
-@pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.07), ("contradictory", 0.13), ("misconception", 0.20)])
+@pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.05), ("contradictory", 0.13), ("misconception", 0.20)])
 def test_wrong_answers_are_rarely_credited(results, label, most):
     marked = [m.verdict for c, m in results if c.label == label]
     credited = sum(v in ("secure", "partial") for v in marked) / len(marked)

@@ -46,6 +46,7 @@ __all__ = ["CompiledEntry", "Marking", "PointMatch", "compile_entry", "example_s
 
 FUZZY_MIN_LEN = 5        # words (stems) shorter than this must match exactly
 FUZZY_CUTOFF = 85        # rapidfuzz ratio for a typo to count as the word
+SINGLE_WORD_CUTOFF = 88  # ... and a one-word phrasing at least this
 TRANSPOSE_CUTOFF = 80    # ... or this, when the words have the same letters (a transposition)
 PREFIX_SCORE = 90        # "environment" for "environmental", "compet" for "competitor"
 PREFIX_SHARE = 0.75      # a shared beginning counts when it is this share of the shorter word
@@ -556,6 +557,8 @@ def _best_window(phrase: _Phrase, occ: dict[str, list[tuple[int, float]]]) -> tu
             if top is not None:
                 got.append(top)
                 own_words = own_words or not is_topic
+        if k == 1 and got and got[0][0] < SINGLE_WORD_CUTOFF:
+            continue  # a one-word phrasing shows nothing through a loose typo (counter is not country)
         if len(got) >= phrase.need and own_words:
             score = sum(s for s, _ in got) / k
             first, last = min(p for _, p in got), max(p for _, p in got)
