@@ -66,7 +66,7 @@ def read(data: bytes, name: str) -> Reading:
 
 def _why_not(item: Item) -> str | None:
     if item.kind not in ("single_best", "negative", "true_false"):
-        return f"a {item.kind} item: Aiken holds only questions with options"
+        return f"{'an' if item.kind[0] in 'aeiou' else 'a'} {item.kind} item: Aiken holds only questions with options"
     if "\n" in item.stem:
         return "its stem has more than one line (Aiken holds one)"
     if _OPTION.match(item.stem) or _ANSWER.match(item.stem):

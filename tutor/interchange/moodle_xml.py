@@ -100,6 +100,12 @@ def _plain(answer: Answer) -> str:
 
 # -- writing --------------------------------------------------------------------------------------------------------
 
+def _document(root) -> bytes:
+    from lxml import etree
+
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8", pretty_print=True)
+
+
 def _sub(parent, tag: str, text: str | None = None, **attributes):
     from lxml import etree
 
@@ -178,5 +184,5 @@ def write(items: list[Item], facts: UnitFacts) -> Written:
             category = path
         _item(root, item)
         written.append(item.id)
-    data = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    data = _document(root)
     return Written(data, written, [])

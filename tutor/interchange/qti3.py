@@ -42,6 +42,12 @@ def ncname(prefix: str, text: str, used: set[str]) -> str:
     return name
 
 
+def _document(root) -> bytes:
+    from lxml import etree
+
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(root, encoding="UTF-8", pretty_print=True)
+
+
 def _el(parent, tag: str, text: str | None = None, ns: str = ASI, **attributes):
     from lxml import etree
 
@@ -121,7 +127,7 @@ def item_xml(item: Item, identifier: str) -> bytes:
         feedback = _el(root, "qti-modal-feedback", outcome_identifier="FEEDBACK", show_hide="show",
                        identifier=RATIONALE)
         _el(_el(feedback, "qti-content-body"), "p", item.rationale)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return _document(root)
 
 
 def _test_pools(items: list[Item], plan: TestPlan) -> dict[str, list[Item]] | str:
@@ -173,7 +179,7 @@ def test_xml(plan: TestPlan, identifier: str, pools: dict[str, list[Item]], ids:
     gte = _el(_el(processing, "qti-set-outcome-value", identifier="PASS"), "qti-gte")
     _el(gte, "qti-variable", identifier="SCORE")
     _el(gte, "qti-base-value", str(plan.pass_mark), base_type="float")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return _document(root)
 
 
 def _lom(parent, item: Item) -> None:
@@ -219,7 +225,7 @@ def manifest_xml(facts: UnitFacts, entries: list[tuple[str, Item]], test: tuple[
         _el(resource, "file", ns=CP, href=href)
         for ref in refs:
             _el(resource, "dependency", ns=CP, identifierref=ref)
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return _document(root)
 
 
 def package(files: dict[str, bytes]) -> bytes:
