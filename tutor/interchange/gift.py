@@ -21,6 +21,7 @@ from tutor.interchange.model import (
     category_path,
     export_order,
     item_tags,
+    untagged_sources,
 )
 from tutor.interchange.safety import MAX_QUESTIONS, decode_utf8
 
@@ -240,4 +241,4 @@ def write(items: list[Item], facts: UnitFacts) -> Written:
         out += [f"// question: {item.id}  name: {item.id}", f"// {meta}",
                 f"::{escape(item.id)}::[plain]{escape(item.stem)}{{" + "\n".join(body) + "}", "", ""]
         written.append(item.id)
-    return Written("\n".join(out).encode("utf-8"), written, refused)
+    return Written("\n".join(out).encode("utf-8"), written, refused, [n for n in [untagged_sources([i for i in items if i.id in set(written)])] if n])

@@ -135,6 +135,15 @@ def item_tags(item: Item) -> list[str]:
     return [t for t in tags if len(t) <= MAX_TAG]
 
 
+def untagged_sources(items: list[Item]) -> str | None:
+    """A note when some items' sources cannot travel as tags (a Moodle tag holds 50 characters)."""
+    lost = [i.id for i in items if i.source and not any(t.startswith("source:") for t in item_tags(i))]
+    if not lost:
+        return None
+    return (f"{len(lost)} item{'s' if len(lost) != 1 else ''}' source (an outside fact longer than a Moodle tag) "
+            "is not carried; QTI 3 carries it")
+
+
 def read_tags(tags: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     for tag in tags:

@@ -19,6 +19,7 @@ from tutor.interchange.model import (
     category_path,
     export_order,
     item_tags,
+    untagged_sources,
 )
 from tutor.interchange.safety import MAX_QUESTIONS, parse_xml
 
@@ -185,4 +186,4 @@ def write(items: list[Item], facts: UnitFacts) -> Written:
         _item(root, item)
         written.append(item.id)
     data = _document(root)
-    return Written(data, written, [])
+    return Written(data, written, [], [n for n in [untagged_sources([i for i in items if i.id in set(written)])] if n])
