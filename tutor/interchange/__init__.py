@@ -12,6 +12,8 @@ import re
 from tutor.bank.model import Item
 from tutor.interchange.model import FORMATS, InterchangeError, Reading, UnitFacts, Written
 
+_CLOZE = re.compile(r"\{\d*:(MULTICHOICE|MULTIRESPONSE|SHORTANSWER|NUMERICAL|MC|MR|SA|NM)(_[A-Z]+)?:", re.I)
+
 __all__ = ["FORMATS", "InterchangeError", "detect", "read", "write"]
 
 
@@ -30,6 +32,9 @@ def detect(data: bytes, name: str) -> str:
             return "qti3"
         raise InterchangeError(f"{name}: an XML file that is neither Moodle XML (<quiz>) nor QTI 3.0")
     text = data.decode("utf-8", errors="replace")
+    if _CLOZE.search(text):
+        raise InterchangeError(f"{name}: Moodle's Cloze (embedded answers) text, not one of the formats read "
+                               "(qti3, moodle-xml, gift, aiken); its questions cannot become items of this bank")
     if re.search(r"^\s*ANSWER:", text, re.M) and not re.search(r"[^\\]\{", text):
         return "aiken"
     if re.search(r"(^|[^\\])\{", text) or "$CATEGORY:" in text:
