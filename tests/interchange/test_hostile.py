@@ -16,7 +16,7 @@ ITEM = (b'<qti-assessment-item xmlns="http://www.imsglobal.org/xsd/imsqtiasi_v3p
 MANIFEST = (b'<manifest xmlns="http://www.imsglobal.org/xsd/qti/qtiv3p0/imscp_v1p1" identifier="m"><organizations/>'
             b'<resources><resource identifier="r" type="imsqti_item_xmlv3p0" href="%s"><file href="%s"/></resource>'
             b'</resources></manifest>')
-GOOD_GIFT = "::ok::A question?{=right ~wrong ~other ~another}\n".encode()
+GOOD_GIFT = b"::ok::A question?{=right ~wrong ~other ~another}\n"
 
 
 def _zip(files: dict[str, bytes]) -> bytes:

@@ -12,7 +12,7 @@ import re
 from tutor.bank.model import Item
 from tutor.interchange.model import FORMATS, InterchangeError, Reading, UnitFacts, Written
 
-_CLOZE = re.compile(r"\{\d*:(MULTICHOICE|MULTIRESPONSE|SHORTANSWER|NUMERICAL|MC|MR|SA|NM)(_[A-Z]+)?:", re.I)
+_CLOZE = re.compile(r"\{\d*:(MULTICHOICE|MULTIRESPONSE|SHORTANSWER|NUMERICAL|MC|MR|SA|NM)(_[A-Z]+)?:", re.IGNORECASE)
 
 __all__ = ["FORMATS", "InterchangeError", "detect", "read", "write"]
 
@@ -35,7 +35,7 @@ def detect(data: bytes, name: str) -> str:
     if _CLOZE.search(text):
         raise InterchangeError(f"{name}: Moodle's Cloze (embedded answers) text, not one of the formats read "
                                "(qti3, moodle-xml, gift, aiken); its questions cannot become items of this bank")
-    if re.search(r"^\s*ANSWER:", text, re.M) and not re.search(r"[^\\]\{", text):
+    if re.search(r"^\s*ANSWER:", text, re.MULTILINE) and not re.search(r"[^\\]\{", text):
         return "aiken"
     if re.search(r"(^|[^\\])\{", text) or "$CATEGORY:" in text:
         return "gift"

@@ -175,8 +175,8 @@ def export_order(items: list[Item]) -> list[Item]:
 # -- text -------------------------------------------------------------------------------------------------------------
 
 _MEDIA = re.compile(r"<\s*(img|audio|video|object|embed|iframe|math|svg|source)\b|@@PLUGINFILE@@|<\s*image\b"
-                    r"|href\s*=\s*[\"'][^\"']*\.(mp3|wav|ogg|m4a|mp4|webm|png|jpe?g|gif|svg)[\"']", re.I)
-_BLOCK_END = re.compile(r"<\s*br\s*/?\s*>|<\s*/\s*(p|div|li|h[1-6]|tr|pre)\s*>", re.I)
+                    r"|href\s*=\s*[\"'][^\"']*\.(mp3|wav|ogg|m4a|mp4|webm|png|jpe?g|gif|svg)[\"']", re.IGNORECASE)
+_BLOCK_END = re.compile(r"<\s*br\s*/?\s*>|<\s*/\s*(p|div|li|h[1-6]|tr|pre)\s*>", re.IGNORECASE)
 _TAG = re.compile(r"<[^<>]*>")
 
 

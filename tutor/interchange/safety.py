@@ -20,7 +20,7 @@ MAX_ZIP_TOTAL = 100 * 1024 * 1024
 MAX_ZIP_MEMBERS = 20_000
 MAX_QUESTIONS = 50_000
 _BOM = b"\xef\xbb\xbf"
-_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.I)
+_DOCTYPE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
 def read_input(path: Path) -> bytes:
@@ -45,8 +45,7 @@ def read_input(path: Path) -> bytes:
 def decode_utf8(data: bytes, name: str, what: str) -> str:
     """Text from UTF-8 bytes (a leading byte-order mark dropped; line ends made ``\\n``), else a refusal:
     Moodle refuses a GIFT file that is not UTF-8 rather than guess its encoding, and so does this."""
-    if data.startswith(_BOM):
-        data = data[len(_BOM):]
+    data = data.removeprefix(_BOM)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

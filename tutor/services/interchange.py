@@ -22,7 +22,7 @@ from sqlmodel import Session
 from tutor.bank.model import Item, item_from_dict
 from tutor.domain.access import Actor
 from tutor.interchange import read, write
-from tutor.interchange.model import FORMATS, IMPORTED, InterchangeError, Skipped, TestPlan, UnitFacts, Written, to_item
+from tutor.interchange.model import FORMATS, InterchangeError, Skipped, TestPlan, UnitFacts, Written, to_item
 from tutor.services.accounts import gate
 from tutor.storage import audit_log, bank_queries
 from tutor.storage import tables as t
