@@ -102,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
         action.add_argument("item", metavar="ITEM", help="the item's id, e.g. 210-1.1-S11")
         action.add_argument("--reason", required=True, help="why (recorded in the audit trail)")
 
+    _add_interchange_commands(bank_commands, common)
     _add_sitting_commands(commands, common)
 
     from tutor.cli_review import add_review_commands
@@ -113,6 +114,31 @@ def build_parser() -> argparse.ArgumentParser:
     test.add_argument("--candidate", required=True, metavar="NUMBER")
     test.add_argument("--start-code", metavar="CODE", help="the start code (asked for if not given)")
     return parser
+
+
+INTERCHANGE_FORMATS = ("qti3", "moodle-xml", "gift", "aiken")  # tutor.interchange.FORMATS, without loading it
+
+
+def _add_interchange_commands(bank_commands, common: argparse.ArgumentParser) -> None:
+    export = bank_commands.add_parser(
+        "export", parents=[common],
+        help="write a unit's approved practice items as a QTI 3.0 package, Moodle XML, GIFT or Aiken")
+    export.add_argument("--format", required=True, choices=INTERCHANGE_FORMATS)
+    export.add_argument("--unit", required=True, metavar="UNIT", help="e.g. 2794-210")
+    export.add_argument("--output", type=Path, metavar="PATH", help="the file to write (default: standard output; "
+                                                                     "a QTI package needs a file)")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
+    export.add_argument("--include-secure", action="store_true",
+                        help="the approved secure items too (admin; recorded in the audit trail)")
+    export.add_argument("--drafts", action="store_true", help="draft items too (e.g. imported ones, for review)")
+    imp = bank_commands.add_parser("import", parents=[common],
+                                   help="bring questions in from QTI 3.0, Moodle XML, GIFT or Aiken as draft items "
+                                        "(admin)")
+    imp.add_argument("path", type=Path, metavar="PATH")
+    imp.add_argument("--unit", required=True, metavar="UNIT", help="the unit the questions belong to")
+    imp.add_argument("--criterion", metavar="N", help="the knowledge criterion of every question (default: from "
+                                                      "each question's tags or category)")
+    imp.add_argument("--format", choices=INTERCHANGE_FORMATS, help="default: told from the file")
 
 
 def _add_sitting_commands(commands, common: argparse.ArgumentParser) -> None:
@@ -368,6 +394,8 @@ def _bank_command(args: argparse.Namespace) -> int:
 
     if args.bank_command in ("to-review", "return") or (args.bank_command == "stats" and args.items):
         return _item_quality_command(args)
+    if args.bank_command in ("export", "import"):
+        return _interchange_command(args)
     if args.bank_command == "stats" and args.test:
         raise UserError("--test goes with --items (the item statistics of one test)")
 
@@ -434,6 +462,43 @@ def _item_quality_command(args: argparse.Namespace) -> int:
     except ItemQualityError as exc:
         raise UserError(str(exc)) from None
     sys.stdout.write(renderer.render("cli/item_status.txt.j2", item=args.item.strip(), command=args.bank_command))
+    return 0
+
+
+def _interchange_command(args: argparse.Namespace) -> int:
+    from tutor.clock import SystemClock
+    from tutor.export import check_output_path, write_atomically
+    from tutor.interchange import InterchangeError
+    from tutor.interchange.safety import read_input
+    from tutor.services.interchange import InterchangeService
+
+    try:
+        if args.bank_command == "import":
+            data = read_input(args.path)  # read and size-checked before the database is opened
+            engine = _ready_database(args, create=True)
+            service = InterchangeService(engine, SystemClock().now)
+            report = service.import_file(signed_in(args, engine), data, args.path.name, args.unit, args.criterion,
+                                         args.format)
+            sys.stdout.write(_renderer().render("cli/bank_import.txt.j2", report=report))
+            return 0
+        if args.output is None and args.format == "qti3":
+            raise UserError("a QTI 3.0 package is a zip file: give --output PATH")
+        target = check_output_path(args.output, overwrite=args.force) if args.output is not None else None
+        engine = _ready_database(args)
+        service = InterchangeService(engine, SystemClock().now)
+        written = service.export(signed_in(args, engine), args.unit, args.format, args.include_secure, args.drafts)
+    except InterchangeError as exc:
+        raise UserError(str(exc)) from None
+    summary = _renderer().render("cli/bank_export.txt.j2", written=written, unit=args.unit, format=args.format,
+                                 target=args.output if target is not None else "standard output",
+                                 secure=args.include_secure)
+    if target is None:
+        sys.stdout.buffer.write(written.data)
+        sys.stdout.flush()
+        sys.stderr.write(summary)
+    else:
+        write_atomically(target, written.data)
+        sys.stdout.write(summary)
     return 0
 
 

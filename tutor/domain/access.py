@@ -27,6 +27,8 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "catalogue.import": (frozenset({ADMIN}), "import specifications"),
     "bank.inspect": (frozenset({TUTOR, IQA, ADMIN}), "inspect the question bank"),
     "bank.manage": (frozenset({ADMIN}), "send items back to review or return them to use"),
+    "bank.import": (frozenset({ADMIN}), "import questions into the bank"),
+    "bank.export_secure": (frozenset({ADMIN}), "export secure items"),
     "sitting.invigilate": (frozenset({INVIGILATOR, ADMIN}), "invigilate sittings"),
     "sitting.results": (frozenset({INVIGILATOR, TUTOR, IQA, ADMIN}), "see sitting results"),
     "sitting.release": (frozenset({INVIGILATOR, TUTOR, ADMIN}), "release results"),

@@ -100,8 +100,8 @@ def _fsync_directory(directory: Path) -> None:
         os.close(fd)
 
 
-def write_atomically(path: Path, data: str) -> None:
-    """Write ``data`` (UTF-8, newlines as given) to ``path`` whole or not at all.
+def write_atomically(path: Path, data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8, newlines as given; bytes as they are) to ``path`` whole or not at all.
 
     The text goes to a hidden temporary file in the same directory (created exclusively, mode
     0600), which is flushed, synced and renamed over ``path``; then the directory is synced.
@@ -115,7 +115,8 @@ def write_atomically(path: Path, data: str) -> None:
     try:
         fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
         try:
-            handle = os.fdopen(fd, "w", encoding="utf-8", newline="")
+            handle = (os.fdopen(fd, "wb") if isinstance(data, bytes)
+                      else os.fdopen(fd, "w", encoding="utf-8", newline=""))
         except BaseException:
             os.close(fd)
             raise

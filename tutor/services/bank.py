@@ -45,6 +45,10 @@ def _criterion_ids(session: Session) -> dict[tuple[str, str, str], int]:
     return ids
 
 
+def _imported(body: str) -> bool:
+    return json.loads(body).get("provenance", {}).get("kind") == "imported"
+
+
 def load_items(engine: Engine, items: list[Item], now: Callable[[], datetime]) -> BankLoadResult:
     """Store every item's current version in one transaction."""
     try:
@@ -82,10 +86,14 @@ def load_items(engine: Engine, items: list[Item], now: Callable[[], datetime]) -
                     kind=item.kind, use=item.use, status=item.status, difficulty=item.difficulty,
                     body=json.dumps(item.to_dict(), ensure_ascii=False), loaded_at=now(),
                 ))
+            withdrawn = 0
             for row in current.values():
+                if _imported(row.body):  # imported drafts are not the bundle's: it never withdraws them
+                    continue
                 row.is_current = False
                 session.add(row)
+                withdrawn += 1
             session.commit()
-            return BankLoadResult(added, new_versions, unchanged, len(current))
+            return BankLoadResult(added, new_versions, unchanged, withdrawn)
     except SQLAlchemyError as exc:
         raise StorageError(f"could not save the question bank: {describe_db_error(exc)}") from None

@@ -84,3 +84,44 @@ def test_responses(session: Session, test_code: str | None = None) -> list[Respo
         query = (query.join(t.Candidate, t.Candidate.id == t.Attempt.candidate_id)
                  .join(t.Sitting, t.Sitting.id == t.Candidate.sitting_id).where(t.Sitting.test_code == test_code))
     return [ResponseRow(*row) for row in session.exec(query.order_by(t.TestEvidence.attempt_id, t.TestEvidence.position))]
+
+
+def unit_items(session: Session, unit_keys: set[str]) -> list[t.BankItem]:
+    """The current version of every item of a unit (any use, any status), by id."""
+    return list(session.exec(select(t.BankItem).where(t.BankItem.is_current, t.BankItem.unit_key.in_(unit_keys))
+                             .order_by(t.BankItem.item_id)))
+
+
+def stored_ids(session: Session) -> tuple[set[str], dict[str, str]]:
+    """Every item id ever stored, and the current versions (version -> item id) of the whole bank."""
+    ids: set[str] = set()
+    current: dict[str, str] = {}
+    for item_id, version, is_current in session.exec(select(t.BankItem.item_id, t.BankItem.version,
+                                                            t.BankItem.is_current)):
+        ids.add(item_id)
+        if is_current:
+            current.setdefault(version, item_id)
+    return ids, current
+
+
+def test_plan(session: Session, unit_keys: set[str]) -> tuple[t.TestSpecification, list[t.TestBlueprintRow]] | None:
+    """A unit's current test specification and its blueprint, if it has one."""
+    spec = session.exec(
+        select(t.TestSpecification).join(t.Qualification, t.Qualification.id == t.TestSpecification.qualification_id)
+        .join(t.DocumentVersion, t.DocumentVersion.id == t.Qualification.document_id)
+        .where(t.DocumentVersion.is_current, t.TestSpecification.unit_key.in_(unit_keys))).first()
+    if spec is None:
+        return None
+    rows = session.exec(select(t.TestBlueprintRow).where(t.TestBlueprintRow.test_id == spec.id)
+                        .order_by(t.TestBlueprintRow.position)).all()
+    return spec, list(rows)
+
+
+def criterion_ids(session: Session, unit_keys: set[str]) -> dict[str, int]:
+    """Criterion number -> row id, for the current version of a unit (by any of its names)."""
+    rows = session.exec(
+        select(t.Criterion.number, t.Criterion.id).join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
+        .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
+        .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+        .where(t.DocumentVersion.is_current, t.Unit.key.in_(unit_keys) | t.Unit.local_id.in_(unit_keys))).all()
+    return {number: criterion_id for number, criterion_id in rows}
