@@ -111,3 +111,22 @@ def test_example_vote_leaves_one_out_and_respects_its_threshold():
     assert example_vote(near, replace(ENTRY, examples=EXAMPLES[2:])) in (None, "contradicted")
     assert example_vote("give them a voucher", WITH_EXAMPLES, exclude=4) is None
     assert example_vote(near, ENTRY) is None
+
+
+# Acronyms that are stop-words in lower case ("ID" is not "I'd", "IT" is not "it").
+ID_ENTRY = replace(ENTRY, key_points=[
+    KeyPoint("Check the customer's identity before discussing the account.", "Check their identity",
+             ["ID check", "security questions"], {}, SOURCE),
+    KeyPoint("Log the call on the IT system.", "Log it on the IT system", ["IT system"], {}, SOURCE),
+], misconceptions=[])
+
+
+@pytest.mark.parametrize(("answer", "made"), [
+    ("do an ID check first", {0}),
+    ("put it on the IT system", {1}),
+    ("i'd check it", set()),           # "I'd" is not "ID"
+    ("it is a system thing", set()),   # "it" is not "IT"
+    ("DO AN ID CHECK AND PUT IT ON THE IT SYSTEM", set()),  # all capitals: no word is taken for an acronym
+])
+def test_acronyms_written_in_capitals_are_words(answer, made):
+    assert set(mark_answer(answer, ID_ENTRY).made_indexes) == made

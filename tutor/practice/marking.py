@@ -191,10 +191,17 @@ def _content_words(text: str, keep_caps: bool = False) -> list[str]:
         word = _norm_word(raw)
         if not word:
             continue
-        if word in STOP_WORDS and not (keep_caps and len(raw) >= 2 and raw.isupper()):
-            continue
+        if word in STOP_WORDS:
+            if not (keep_caps and _is_acronym(raw, word)):
+                continue
+            word = raw.upper().replace("'", "").replace("\u2019", "")  # "ID", "IT": kept apart from "I'd", "it"
         out.append(word)
     return out
+
+
+def _is_acronym(raw: str, word: str) -> bool:
+    """A short capitalised word that is a stop-word in lower case: ID, IT (not "NOT" or "NO": still negations)."""
+    return 2 <= len(word) <= 3 and raw.isupper() and word not in NEGATIONS
 
 
 # --------------------------------------------------------------------------- compiling an entry
@@ -729,10 +736,15 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
 
 def _split_clauses(text: str) -> list[tuple[str, int, int]]:
     """:func:`_tokens`, with an empty word (a clause break) at each sentence end or clause comma, and a ","
-    at any other comma (where a negation's reach may stop)."""
+    at any other comma (where a negation's reach may stop). An acronym that is a stop-word in lower case (ID,
+    IT) is kept in capitals, as content, unless the whole answer is in capitals."""
     out: list[tuple[str, int, int]] = []
     last = 0
+    letters = [c for c in text if c.isalpha()]
+    shouting = len(letters) >= 8 and sum(c.isupper() for c in letters) > 0.6 * len(letters)
     for word, start, end in _tokens(text):
+        if word in STOP_WORDS and not shouting and _is_acronym(text[start:end], word):
+            word = word.upper()  # as phrasings keep it: "ID check", "IT systems"
         if out:
             if _CLAUSE_PUNCTUATION.search(text, last, end):
                 out.append(("", start, start))
