@@ -168,3 +168,31 @@ def test_bank_check_refuses_a_malformed_scenario_and_a_self_review(index):
                      "a scenario needs exactly three wrong answers, has 2"]
     selfish = replace(entry, provenance={"author": "w1", "reviewer": "w1"})
     assert [p.code for p in check_sheets([selfish], index)] == ["self_review"]
+
+
+@pytest.mark.parametrize("bare", ["false", "true", "yes", "no", "on", "off"])
+def test_a_phrasing_yaml_reads_as_yes_or_no_is_refused_with_a_line(tmp_path, bare):
+    from tutor.bank.model import BankError, load_sheet_file
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "qualification: q\nunit: u\ncriteria:\n  - outcome: '1'\n    criterion: '1.1'\n    text: t\n"
+        "    key_points:\n      - point: p\n        short: s\n        accept: [honest]\n"
+        f"        synonyms: {{misleading: [{bare}, untrue]}}\n", encoding="utf-8")
+    with pytest.raises(BankError, match="yes/no value: put it in quotes"):
+        load_sheet_file(path)
+    path.write_text(path.read_text(encoding="utf-8").replace(f"[{bare},", f'["{bare}",'), encoding="utf-8")
+    (entry,) = load_sheet_file(path)
+    assert entry.key_points[0].synonyms == {"misleading": [bare, "untrue"]}
+
+
+def test_marked_examples_need_text_and_a_known_label(index):
+    from dataclasses import replace
+
+    from tutor.bank.checks import check_sheets
+    from tutor.bank.model import MarkedExample, load_sheet_file
+
+    (entry, *_) = [e for e in load_sheet_file(BANK / "sheets" / "2794-210.yaml") if e.ref.criterion == "1.2"]
+    assert check_sheets([replace(entry, examples=[MarkedExample("outside factors", "credited")])], index) == []
+    bad = replace(entry, examples=[MarkedExample("outside factors", "right"), MarkedExample("", "credited")])
+    assert [p.code for p in check_sheets([bad], index)] == ["bad_field", "bad_field"]

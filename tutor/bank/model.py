@@ -198,6 +198,13 @@ def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
+def _phrase(value: Any) -> str:
+    """A phrasing or synonym: YAML reads a bare false, true, yes, no, on or off as a yes/no value, never a word."""
+    if isinstance(value, bool):
+        raise ValueError(f"the phrasing {value!r} was read as a yes/no value: put it in quotes")
+    return _text(value)
+
+
 def _pairs(value: Any) -> list[tuple[str, str]]:
     """Pairs as (term, meaning); a malformed entry keeps an empty side for the checks to report."""
     pairs = []
@@ -263,8 +270,8 @@ def _sheet_entry(raw: dict[str, Any], qualification: str, unit: str, file: str,
         question=_text(raw.get("question")),
         question_not=_text(raw.get("question_not")),
         key_points=[
-            KeyPoint(_text(k.get("point")), _text(k.get("short")), [_text(a) for a in k.get("accept") or []],
-                     {str(w): [_text(s) for s in alts] for w, alts in _clean(k.get("synonyms")).items()},
+            KeyPoint(_text(k.get("point")), _text(k.get("short")), [_phrase(a) for a in k.get("accept") or []],
+                     {_phrase(w): [_phrase(s) for s in alts] for w, alts in _clean(k.get("synonyms")).items()},
                      _clean(k.get("source")))
             for k in raw.get("key_points") or []
         ],
