@@ -41,6 +41,9 @@ Traps handled here (line numbers are those of the bundled 600/5469/4 document):
 
 The fused criteria 1.6/1.7 of D/601/1519 (L1128) cannot be split by any rule; the errata file
 ``highfield-600-5469-4.yaml`` restores the lost number.
+
+Over 500 lines because a family's reader follows one document's layout from front matter to last unit,
+and each trap listed above sits beside the rule that handles it.
 """
 
 from __future__ import annotations
