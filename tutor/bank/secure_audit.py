@@ -17,6 +17,9 @@ Provides :func:`audit_secure_pool`, which measures one test's approved secure it
   containment and reported unless the pair is declared as enemies in the bank.
 
 Pure: works on :class:`~tutor.bank.model.Item` lists; no database, no files.
+
+Over 500 lines because it is one report: its checks share the content-word model (stems, spelling
+variants) and the thresholds at the top, and an item panel reads the figures side by side.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ Flow per criterion, due-for-review criteria first, then the rest in catalogue or
 Commands: ``/hint`` ``/skip`` ``/repeat`` ``/progress`` ``/why`` ``/quit``; any other ``/x`` gets
 one help line. Only practice items are ever served: a secure item given to the engine raises
 :class:`SecureItemError`.
+
+Over 500 lines because the dialogue is one state machine: its steps share :class:`_State` and read
+in the order a learner meets them; serving items of each form is its last section.
 """
 
 from __future__ import annotations

@@ -12,12 +12,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tutor.domain import catalogue as domain
+from tutor.storage import catalogue_queries as q
 from tutor.storage import tables as t
 from tutor.storage.engine import StorageError, describe_db_error
 
@@ -135,11 +135,7 @@ class CatalogueService:
         fingerprint = reading_fingerprint(reading)
         try:
             with Session(self.engine) as session:
-                current = session.exec(
-                    select(t.DocumentVersion).where(
-                        t.DocumentVersion.identity == identity, t.DocumentVersion.is_current
-                    )
-                ).first()
+                current = q.current_document(session, identity)
                 if current is not None and current.fingerprint == fingerprint:
                     return ImportResult("unchanged", identity, current.version, self._counts(session, current.id))
                 version = 1
@@ -191,30 +187,19 @@ class CatalogueService:
             t.TestBlueprintRow,
         )
         with Session(self.engine) as session:
-            return {m.__tablename__: session.exec(select(func.count()).select_from(m)).one() for m in models}
+            return q.row_counts(session, models)
 
     def qualifications(self) -> list[QualificationCounts]:
         with Session(self.engine) as session:
-            docs = session.exec(
-                select(t.DocumentVersion).where(t.DocumentVersion.is_current).order_by(t.DocumentVersion.id)
-            ).all()
-            return [c for d in docs for c in self._counts(session, d.id)]
+            return [c for d in q.current_documents(session) for c in self._counts(session, d.id)]
 
     def qualification(self, number: str) -> QualificationView:
         with Session(self.engine) as session:
             qual = self._current_qualification(session, number)
-            units = {
-                u.id: u for u in session.exec(select(t.Unit).where(t.Unit.document_id == qual.document_id)).all()
-            }
+            units = {u.id: u for u in q.document_units(session, qual.document_id)}
             stats = self._unit_stats(session, qual.document_id)
-            members = session.exec(
-                select(t.UnitMembership)
-                .where(t.UnitMembership.qualification_id == qual.id)
-                .order_by(t.UnitMembership.position)
-            ).all()
-            rule_groups = session.exec(
-                select(t.RuleGroup).where(t.RuleGroup.qualification_id == qual.id).order_by(t.RuleGroup.position)
-            ).all()
+            members = q.memberships(session, qual.id)
+            rule_groups = q.rule_groups(session, qual.id)
             by_group: dict[str, list[UnitSummary]] = {}
             kinds: dict[str, str] = {}
             for member in members:
@@ -224,9 +209,7 @@ class CatalogueService:
             groups = [
                 GroupView(g.name, g.kind, g.text, by_group.pop(g.name, [])) for g in rule_groups
             ] + [GroupView(name, kinds[name], "", us) for name, us in by_group.items()]
-            tests = [self._test_spec(session, spec) for spec in session.exec(
-                select(t.TestSpecification).where(t.TestSpecification.qualification_id == qual.id)
-            ).all()]
+            tests = [self._test_spec(session, spec) for spec in q.test_specifications(session, qual.id)]
             return QualificationView(
                 qual.number, qual.title, qual.awarding_body, qual.level, qual.glh, qual.tqt,
                 qual.credits, qual.rules_text, groups, tests,
@@ -236,12 +219,7 @@ class CatalogueService:
         """The current version of a unit, by regulator reference or by the body's own code."""
         wanted = reference.strip()
         with Session(self.engine) as session:
-            current_docs = select(t.DocumentVersion.id).where(t.DocumentVersion.is_current)
-            candidates = session.exec(
-                select(t.Unit).where(t.Unit.document_id.in_(current_docs)).where(
-                    (func.lower(t.Unit.key) == wanted.lower()) | (func.lower(t.Unit.local_id) == wanted.lower())
-                )
-            ).all()
+            candidates = q.current_units_named(session, wanted)
             if not candidates:
                 raise NotFound(f"no unit {reference!r} in the catalogue (try `tutor quals`, then a unit's reference)")
             if len({c.key for c in candidates}) > 1:
@@ -252,41 +230,22 @@ class CatalogueService:
 
     def units_matching(self, text: str, limit: int = 50) -> list[tuple[str, str, str]]:
         """(key, local id, title) of current units whose key, code or title contains ``text``."""
-        like = f"%{text.lower()}%"
         with Session(self.engine) as session:
-            current_docs = select(t.DocumentVersion.id).where(t.DocumentVersion.is_current)
-            rows = session.exec(
-                select(t.Unit).where(t.Unit.document_id.in_(current_docs)).where(
-                    func.lower(t.Unit.key).like(like)
-                    | func.lower(t.Unit.title).like(like)
-                    | func.lower(func.coalesce(t.Unit.local_id, "")).like(like)
-                ).order_by(t.Unit.document_id, t.Unit.position).limit(limit)
-            ).all()
+            rows = q.current_units_matching(session, text, limit)
             return [(u.key, u.local_id or "", u.title) for u in rows]
 
     # -- helpers -------------------------------------------------------------------------
 
     def _current_qualification(self, session: Session, number: str) -> t.Qualification:
-        qual = session.exec(
-            select(t.Qualification)
-            .join(t.DocumentVersion, t.DocumentVersion.id == t.Qualification.document_id)
-            .where(t.DocumentVersion.is_current, t.Qualification.number == number.strip())
-        ).first()
+        qual = q.current_qualification(session, number.strip())
         if qual is None:
             raise NotFound(f"no qualification {number!r} in the catalogue")
         return qual
 
     def _unit_stats(self, session: Session, document_id: int) -> dict[int, tuple[int, int, int]]:
         """unit id -> (outcomes, knowledge outcomes, criteria)."""
-        rows = session.exec(
-            select(t.Outcome.unit_id, t.Outcome.kind, func.count(t.Criterion.id))
-            .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
-            .join(t.Criterion, t.Criterion.outcome_id == t.Outcome.id, isouter=True)
-            .where(t.Unit.document_id == document_id)
-            .group_by(t.Outcome.id)
-        ).all()
         stats: dict[int, list[int]] = {}
-        for unit_id, kind, criteria in rows:
+        for unit_id, kind, criteria in q.outcome_sizes(session, document_id):
             entry = stats.setdefault(unit_id, [0, 0, 0])
             entry[0] += 1
             entry[1] += kind == domain.KNOWLEDGE
@@ -294,21 +253,10 @@ class CatalogueService:
         return {k: (v[0], v[1], v[2]) for k, v in stats.items()}
 
     def _counts(self, session: Session, document_id: int) -> list[QualificationCounts]:
-        quals = session.exec(
-            select(t.Qualification).where(t.Qualification.document_id == document_id).order_by(t.Qualification.position)
-        ).all()
         out = []
-        for qual in quals:
-            rows = session.exec(
-                select(t.Outcome.kind, func.count(func.distinct(t.Outcome.id)), func.count(t.Criterion.id))
-                .join(t.UnitMembership, t.UnitMembership.unit_id == t.Outcome.unit_id)
-                .join(t.Criterion, t.Criterion.outcome_id == t.Outcome.id)
-                .where(t.UnitMembership.qualification_id == qual.id)
-                .group_by(t.Outcome.kind)
-            ).all()
-            units = session.exec(
-                select(func.count()).select_from(t.UnitMembership).where(t.UnitMembership.qualification_id == qual.id)
-            ).one()
+        for qual in q.document_qualifications(session, document_id):
+            rows = q.outcome_counts(session, qual.id)
+            units = q.unit_count(session, qual.id)
             outcomes = sum(r[1] for r in rows)
             criteria = sum(r[2] for r in rows)
             knowledge = sum(r[2] for r in rows if r[0] == domain.KNOWLEDGE)
@@ -319,43 +267,25 @@ class CatalogueService:
 
     def _unit_view(self, session: Session, unit: t.Unit) -> UnitView:
         outcomes = []
-        for outcome in session.exec(
-            select(t.Outcome).where(t.Outcome.unit_id == unit.id).order_by(t.Outcome.position)
-        ).all():
-            criteria = session.exec(
-                select(t.Criterion).where(t.Criterion.outcome_id == outcome.id).order_by(t.Criterion.position)
-            ).all()
+        for outcome in q.unit_outcomes(session, unit.id):
+            criteria = q.outcome_criteria(session, outcome.id)
             outcomes.append(domain.Outcome(
                 outcome.number, outcome.text, outcome.kind,  # type: ignore[arg-type]
                 [domain.Criterion(c.number, c.text) for c in criteria],
             ))
         range_terms: dict[str, list[str]] = {}
-        for term in session.exec(
-            select(t.RangeTerm).where(t.RangeTerm.unit_id == unit.id).order_by(t.RangeTerm.position)
-        ).all():
+        for term in q.range_terms(session, unit.id):
             range_terms.setdefault(term.heading, []).append(term.text)
-        methods = session.exec(
-            select(t.AssessmentMethod.text).where(t.AssessmentMethod.unit_id == unit.id)
-            .order_by(t.AssessmentMethod.position)
-        ).all()
-        placements = [
-            Placement(q.number, q.title, m.group_name, m.group_kind)
-            for m, q in session.exec(
-                select(t.UnitMembership, t.Qualification)
-                .join(t.Qualification, t.Qualification.id == t.UnitMembership.qualification_id)
-                .where(t.UnitMembership.unit_id == unit.id)
-                .order_by(t.Qualification.position)
-            ).all()
-        ]
+        methods = q.assessment_methods(session, unit.id)
+        placements = [Placement(qual.number, qual.title, m.group_name, m.group_kind)
+                      for m, qual in q.placements(session, unit.id)]
         return UnitView(
             unit.key, unit.ref, unit.local_id, unit.title, unit.level, unit.glh, unit.credit,
             unit.guidance, list(methods), outcomes, range_terms, placements,
         )
 
     def _test_spec(self, session: Session, spec: t.TestSpecification) -> domain.TestSpec:
-        rows = session.exec(
-            select(t.TestBlueprintRow).where(t.TestBlueprintRow.test_id == spec.id).order_by(t.TestBlueprintRow.position)
-        ).all()
+        rows = q.blueprint_rows(session, spec.id)
         return domain.TestSpec(
             spec.unit_key, spec.unit_title, spec.format, spec.duration_minutes, spec.total_questions,
             spec.pass_mark, spec.pass_mark_text, spec.grading, spec.materials,

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from fsrs import Card
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tutor.bank.audit import BankAudit
 from tutor.practice.engine import Exchange, PracticeEngine
@@ -22,7 +22,7 @@ from tutor.practice.marking import VERDICTS
 from tutor.practice.review import review
 from tutor.rendering import TextRenderer
 from tutor.services.catalogue import NotFound
-from tutor.storage import audit_log
+from tutor.storage import audit_log, catalogue_queries, practice_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction, as_utc
 
@@ -67,37 +67,25 @@ class PracticeService:
         """Criterion ids of the unit due for review now, most overdue first."""
         now = self.now()
         with Session(self.engine) as session:
-            rows = session.exec(select(t.ReviewCard).where(
-                t.ReviewCard.learner == learner, t.ReviewCard.qualification == qualification,
-                t.ReviewCard.unit_key == unit).order_by(t.ReviewCard.due)).all()
+            rows = practice_queries.review_cards(session, learner, qualification, unit)
         return [r.criterion_number for r in rows if as_utc(r.due) <= now]
 
     def practised(self, learner: str, qualification: str, unit: str) -> set[str]:
         """Criterion ids of the unit the learner has already answered (not merely skipped)."""
         with Session(self.engine) as session:
-            rows = session.exec(select(t.PracticeExchange.criterion_number).where(
-                t.PracticeExchange.learner == learner, t.PracticeExchange.qualification == qualification,
-                t.PracticeExchange.unit_key == unit,
-                t.PracticeExchange.turn.in_(("answer", "probe_answer", "choice", "note")))).all()
-        return set(rows)
+            return practice_queries.answered_criteria(session, learner, qualification, unit)
 
     def last_unit(self, learner: str) -> tuple[str, str] | None:
         """(qualification, unit) the learner practised last, to continue where they left off."""
         with Session(self.engine) as session:
-            row = session.exec(select(t.PracticeExchange.qualification, t.PracticeExchange.unit_key)
-                               .where(t.PracticeExchange.learner == learner)
-                               .order_by(t.PracticeExchange.id.desc()).limit(1)).first()
-        return (row[0], row[1]) if row else None
+            return practice_queries.last_unit(session, learner)
 
     def exchanges(self, learner: str) -> list[t.PracticeExchange]:
         with Session(self.engine) as session:
-            return list(session.exec(select(t.PracticeExchange).where(t.PracticeExchange.learner == learner)
-                                     .order_by(t.PracticeExchange.id)))
+            return practice_queries.exchanges(session, learner)
 
     def _review(self, session: Session, learner: str, exchange: Exchange, now: datetime) -> None:
-        row = session.exec(select(t.ReviewCard).where(
-            t.ReviewCard.learner == learner, t.ReviewCard.qualification == exchange.qualification,
-            t.ReviewCard.unit_key == exchange.unit, t.ReviewCard.criterion_number == exchange.criterion)).first()
+        row = practice_queries.review_card(session, learner, exchange.qualification, exchange.unit, exchange.criterion)
         cards = {exchange.criterion: Card.from_dict(json.loads(row.card))} if row else {}
         card = review(cards, exchange.criterion, exchange.verdict, now)
         if card is None:
@@ -110,24 +98,14 @@ class PracticeService:
 
     @staticmethod
     def _criterion_id(session: Session, exchange: Exchange) -> int | None:
-        return session.exec(
-            select(t.Criterion.id)
-            .join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
-            .join(t.Unit, t.Unit.id == t.Outcome.unit_id)
-            .join(t.UnitMembership, t.UnitMembership.unit_id == t.Unit.id)
-            .join(t.Qualification, t.Qualification.id == t.UnitMembership.qualification_id)
-            .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
-            .where(t.DocumentVersion.is_current, t.Qualification.number == exchange.qualification,
-                   (t.Unit.key == exchange.unit) | (t.Unit.local_id == exchange.unit),
-                   t.Outcome.number == exchange.outcome, t.Criterion.number == exchange.criterion)
-        ).first()
+        return catalogue_queries.current_criterion_id(session, exchange.qualification, exchange.unit,
+                                                      exchange.outcome, exchange.criterion)
 
     @staticmethod
     def _item_id(session: Session, exchange: Exchange) -> int | None:
         if not exchange.item_id:
             return None
-        return session.exec(select(t.BankItem.id).where(
-            t.BankItem.item_id == exchange.item_id, t.BankItem.version == exchange.item_version)).first()
+        return practice_queries.item_row_id(session, exchange.item_id, exchange.item_version)
 
 
 

@@ -34,6 +34,9 @@ Traps handled here (line numbers are those of the bundled 2794-02 handbook):
 
 Defects no rule can tell apart from legitimate layout (nesting lost at a page break or in
 extraction) are corrected by the document's errata file, not here.
+
+Over 500 lines because a family's reader follows one document's layout from front matter to last unit,
+and each trap listed above sits beside the rule that handles it.
 """
 
 from __future__ import annotations

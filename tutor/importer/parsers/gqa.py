@@ -48,7 +48,6 @@ from tutor.domain.catalogue import (
     COMPETENCE,
     KNOWLEDGE,
     Criterion,
-    Membership,
     Outcome,
     OutcomeKind,
     Qualification,
@@ -57,6 +56,7 @@ from tutor.domain.catalogue import (
     Unit,
 )
 from tutor.importer.errors import SpecError
+from tutor.importer.parsers.table_rows import UNIT_REF, TableRow, table_membership
 from tutor.importer.text import SourceDocument, SourceLine
 
 FAMILY = "gqa"
@@ -72,14 +72,14 @@ _CHECKBOX_CELL = re.compile(r'^\s*(.+?)\s*<input type="checkbox"/>\s*$')
 
 _TABLE_HEADER = re.compile(r"^Unit No\t([^\t]+)\tLevel\tCredit$")
 _TABLE_END = "Achievement of the required credit"
-_TABLE_ROW = re.compile(r"^([A-Z]/\d{3}/\d{4})\t([^\t]+)\t(\d+)\t(\d+)$")
+_TABLE_ROW = re.compile(rf"^({UNIT_REF})\t([^\t]+)\t(\d+)\t(\d+)$")
 # A group row: "Optional Group 1 (Minimum of 15 Credits)"; the bracketed limits may be absent.
 _GROUP_ROW = re.compile(r"^((?:Mandatory|Optional)\b[^\t()]*?)\s*(?:\([^()\t]+\))?$", re.IGNORECASE)
 _LIMIT = re.compile(r"\b(minimum|maximum) of (\d+) (credit|unit)s?\b", re.IGNORECASE)
 _UNITS_SUFFIX = re.compile(r"\s+units?$", re.IGNORECASE)  # "Mandatory Units" -> "Mandatory"
 _LOCAL_ID = re.compile(r"^([A-Z]{1,4}\d+)$")
 
-_UNIT_HEADING = re.compile(r"^([A-Z]/\d{3}/\d{4})\t([^\t]+)\tLevel (\d+)\t(\d+) Credits?$")
+_UNIT_HEADING = re.compile(rf"^({UNIT_REF})\t([^\t]+)\tLevel (\d+)\t(\d+) Credits?$")
 _GRID_HEADER = re.compile(r"^Learning outcome\. The learner will:\t")
 _OUTCOME_ROW = re.compile(r"^(\d+)\. ([^\t]+)\t(\d+)\.(\d+) ([^\t]+)$")
 _CRITERION_ROW = re.compile(r"^\t(\d+)\.(\d+) ([^\t]+)$")
@@ -90,15 +90,10 @@ GroupKind = Literal["mandatory", "optional"]
 
 
 @dataclass
-class _TableRow:
-    """One unit as the structure table lists it."""
+class _TableRow(TableRow):
+    """One unit as the structure table lists it, with the body's own code for it."""
 
-    ref: str
     local_id: str
-    title: str
-    level: int
-    credit: int
-    line: int
 
 
 @dataclass
@@ -165,7 +160,7 @@ def _read_qualification(lines: list[SourceLine], structure: _Structure) -> Quali
         rules_of_combination=_rules_text(structure),
         rule_groups=groups,
         units=[
-            Membership(ref=row.ref, group=g.name, group_kind=g.kind, table_line=row.line)
+            table_membership(row, row.ref, g.name, g.kind)
             for g in structure.groups
             for row in g.rows
         ],
@@ -265,7 +260,7 @@ def _read_table_row(lines: list[SourceLine], index: int) -> tuple[_TableRow, int
     code = _LOCAL_ID.match(lines[code_index].text.strip()) if code_index is not None else None
     if code is None:
         raise SpecError(f"table row for {match[1]} is not followed by its unit code (e.g. 'CS1')", line=line.no)
-    row = _TableRow(match[1], code[1], match[2].strip(), int(match[3]), int(match[4]), line.no)
+    row = _TableRow(match[1], match[2].strip(), int(match[3]), int(match[4]), line.no, local_id=code[1])
     return row, code_index + 1
 
 

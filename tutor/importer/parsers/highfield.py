@@ -41,6 +41,9 @@ Traps handled here (line numbers are those of the bundled 600/5469/4 document):
 
 The fused criteria 1.6/1.7 of D/601/1519 (L1128) cannot be split by any rule; the errata file
 ``highfield-600-5469-4.yaml`` restores the lost number.
+
+Over 500 lines because a family's reader follows one document's layout from front matter to last unit,
+and each trap listed above sits beside the rule that handles it.
 """
 
 from __future__ import annotations
@@ -53,7 +56,6 @@ from tutor.domain.catalogue import (
     COMPETENCE,
     KNOWLEDGE,
     Criterion,
-    Membership,
     Outcome,
     Qualification,
     RuleGroup,
@@ -61,11 +63,11 @@ from tutor.domain.catalogue import (
     Unit,
 )
 from tutor.importer.errors import SpecError
+from tutor.importer.parsers.table_rows import UNIT_REF, TableRow, table_membership
 from tutor.importer.text import SourceDocument, SourceLine
 
 FAMILY = "highfield"
 
-_UNIT_REF = r"[A-Z]/\d{3}/\d{4}"
 
 _TAG = re.compile(r"<[^>]+>")
 _MARKDOWN = re.compile(r"\*\*|\\(?=[_*])")
@@ -84,7 +86,7 @@ _GROUP_HEADING = re.compile(
     r"^(?:#{1,6}\s*)?(?:\*\*)?(Mandatory Units?|Optional Unit Group [A-Z])(?:\*\*|\s*$)(.*)$", re.I
 )
 _TABLE_HEADER = re.compile(r"^Unit reference\t", re.I)
-_TABLE_ROW = re.compile(rf"^({_UNIT_REF})\t([^\t]+)\t(\d+)\t(\d+)\t(\d+)$")
+_TABLE_ROW = re.compile(rf"^({UNIT_REF})\t([^\t]+)\t(\d+)\t(\d+)\t(\d+)$")
 _LIMITS = (
     ("min_credits", re.compile(r"minimum of (\d+) credits?", re.I)),
     ("max_credits", re.compile(r"maximum of (\d+) credits?", re.I)),
@@ -96,7 +98,7 @@ _ALL_UNITS = re.compile(r"\ball units\b", re.I)
 _REPEATED_PHRASE = re.compile(r"\b((?:\w+\s+){1,5}\w+)\s+\1\b", re.I)
 
 _UNIT_HEADING = re.compile(r"^(?:#{2,4}\s*|\*\*)Unit\s+(\d+):?\s+(.+?)(?:\*\*)?$")
-_UNIT_NUMBER = re.compile(rf"^\s*Unit number:\s*({_UNIT_REF})\s*$")
+_UNIT_NUMBER = re.compile(rf"^\s*Unit number:\s*({UNIT_REF})\s*$")
 _UNIT_FACT = re.compile(r"^\s*(?:Credit|GLH|Level):\s*\d+\s*$")
 _INTRODUCTION = re.compile(r"^(?:#{1,6}\s*)?(?:\*\*)?Unit Introduction(?:\*\*)?$", re.I)
 _PAGE_RULE = re.compile(r"^\s*-{3,}\s*$")
@@ -240,13 +242,8 @@ def _read_facts(lines: list[SourceLine], end_line: int) -> _Facts:
 
 
 @dataclass
-class _TableRow:
-    ref: str
-    title: str
-    level: int
+class _TableRow(TableRow):
     glh: int
-    credit: int
-    line: int
 
 
 @dataclass
@@ -288,7 +285,7 @@ def _read_structure(lines: list[SourceLine]) -> _Structure:
             if row[1] in seen:
                 raise SpecError(f"unit {row[1]} is listed twice in the structure", line=line.no)
             seen.add(row[1])
-            groups[-1].rows.append(_TableRow(row[1], _plain(row[2]), int(row[3]), int(row[4]), int(row[5]), line.no))
+            groups[-1].rows.append(_TableRow(row[1], _plain(row[2]), int(row[3]), int(row[5]), line.no, glh=int(row[4])))
         elif "\t" in text:
             raise SpecError("malformed structure table row (expected ref, title, level, GLH, credit)", line=line.no)
         elif heading := _GROUP_HEADING.match(text):
@@ -548,7 +545,7 @@ def parse(doc: SourceDocument) -> SpecReading:
         rules_of_combination=_rules_text(structure),
         rule_groups=[_rule_group(group) for group in structure.groups],
         units=[
-            Membership(row.ref, group.name, group.kind, table_line=row.line)
+            table_membership(row, row.ref, group.name, group.kind)
             for group in structure.groups
             for row in group.rows
         ],

@@ -60,6 +60,7 @@ from tutor.domain.catalogue import (
     Unit,
 )
 from tutor.importer.errors import SpecError
+from tutor.importer.parsers.table_rows import TableRow, table_membership
 from tutor.importer.text import SourceDocument, SourceLine
 
 FAMILY = "ymca"
@@ -189,21 +190,12 @@ def _int_in(pattern: re.Pattern[str], lines: list[SourceLine]) -> int | None:
 
 
 @dataclass
-class _TableRow:
-    ref: str
-    title: str
-    level: int
-    credit: int
-    line: int
-
-
-@dataclass
 class _TableGroup:
     heading: str  # as printed: "Optional Group B Units"
     name: str  # the group's name in the catalogue: "mandatory" or "Optional Group B"
     kind: Literal["mandatory", "optional"]
     rule: list[str] = field(default_factory=list)
-    rows: list[_TableRow] = field(default_factory=list)
+    rows: list[TableRow] = field(default_factory=list)
 
     def rule_group(self) -> RuleGroup:
         text = " ".join(self.rule)
@@ -264,9 +256,9 @@ def _name_mandatory_group(groups: list[_TableGroup]) -> None:
         mandatory[0].name = "mandatory"
 
 
-def _table_row(row: re.Match[str], line_no: int) -> _TableRow:
+def _table_row(row: re.Match[str], line_no: int) -> TableRow:
     letter, block, serial, title, level, credit = row.groups()
-    return _TableRow(f"{letter}/{block}/{serial}", title.strip(), int(level), int(credit), line_no)
+    return TableRow(f"{letter}/{block}/{serial}", title.strip(), int(level), int(credit), line_no)
 
 
 def _rules_text(front: list[SourceLine], groups: list[_TableGroup]) -> str:
@@ -283,7 +275,7 @@ def _title_key(title: str) -> str:
 
 # A row belongs to a unit by reference and title, else by title (the reference may be the
 # row's defect, or the heading may have none), else by reference (the title drifted).
-_ROW_MATCHERS: tuple[Callable[[Unit, _TableRow], bool], ...] = (
+_ROW_MATCHERS: tuple[Callable[[Unit, TableRow], bool], ...] = (
     lambda unit, row: unit.ref == row.ref and _title_key(unit.title) == _title_key(row.title),
     lambda unit, row: _title_key(unit.title) == _title_key(row.title),
     lambda unit, row: unit.ref is not None and unit.ref == row.ref,
@@ -293,7 +285,7 @@ _ROW_MATCHERS: tuple[Callable[[Unit, _TableRow], bool], ...] = (
 def _join_structure(units: list[Unit], groups: list[_TableGroup]) -> list[Membership]:
     """Give each unit its table row (level, credit, group) and build the memberships."""
     free = [(row, group) for group in groups for row in group.rows]
-    claimed: dict[int, tuple[_TableRow, _TableGroup]] = {}  # unit index -> its row
+    claimed: dict[int, tuple[TableRow, _TableGroup]] = {}  # unit index -> its row
     for matches in _ROW_MATCHERS:
         for index, unit in enumerate(units):
             if index not in claimed:
@@ -307,19 +299,18 @@ def _join_structure(units: list[Unit], groups: list[_TableGroup]) -> list[Member
     return [_membership(units, index, claimed) for index in range(len(units))]
 
 
-def _membership(units: list[Unit], index: int, claimed: dict[int, tuple[_TableRow, _TableGroup]]) -> Membership:
+def _membership(units: list[Unit], index: int, claimed: dict[int, tuple[TableRow, _TableGroup]]) -> Membership:
     unit = units[index]
     if index not in claimed:
         return _membership_by_position(units, index, claimed)
     row, group = claimed[index]
     unit.ref = unit.ref or row.ref  # a heading without a reference takes the table's
     unit.level, unit.credit, unit.group = row.level, row.credit, group.name
-    return Membership(ref=unit.key, group=group.name, group_kind=group.kind,
-                      table_line=row.line, table_ref=row.ref if row.ref != unit.key else None)
+    return table_membership(row, unit.key, group.name, group.kind)
 
 
 def _membership_by_position(units: list[Unit], index: int,
-                            claimed: dict[int, tuple[_TableRow, _TableGroup]]) -> Membership:
+                            claimed: dict[int, tuple[TableRow, _TableGroup]]) -> Membership:
     """A unit with no table row sits in the group of the units either side of it in the body."""
     unit = units[index]
     around = {claimed[i][1].name: claimed[i][1] for i in (index - 1, index + 1) if i in claimed}
