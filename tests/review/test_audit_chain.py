@@ -225,6 +225,9 @@ TAMPERING = [
     ("UPDATE iqa_review SET agree = 0", "iqa_review row 1: agree is False"),
     ("UPDATE sample_plan SET seed = 2", "sample_plan row 1: seed is 2"),
     ("UPDATE item_status_change SET reason = 'nothing'", "item_status_change row 1: reason is 'nothing'"),
+    # Results recomputed from the chain alone: the attempt table has no trigger to drop.
+    ("UPDATE attempt SET raw_score = raw_score + 3", "attempt 1: raw_score is 23 but audit entry"),
+    ("UPDATE attempt SET passed = 1 - passed", "attempt 1: passed is False but its score 20 against the pass mark of 18"),
 ]
 
 
@@ -237,6 +240,8 @@ def test_audit_verify_says_the_records_match_when_nobody_has_touched_them(busy_c
                   "assessment_decision", "sample_plan", "iqa_review", "item_status_change"):
         (count,) = db.execute(f"SELECT count(*) FROM {table}").fetchone()
         assert count and f"{table} {count}" in result.stdout, (table, count, result.stdout)
+    (submitted,) = db.execute("SELECT count(*) FROM attempt WHERE status = 'submitted'").fetchone()
+    assert submitted and f"results {submitted}." in result.stdout, result.stdout
     db.close()
 
 

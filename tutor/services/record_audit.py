@@ -10,6 +10,12 @@ no row), or a row inserted (no entry names it).
 Each table is described once, in :data:`LINKS`: which entries speak for its rows, and how a row and an
 entry each show the fields they share. Memory is one digest per row, so a million responses verify in one
 pass.
+
+Results are then recomputed from the chain alone (:class:`_ChainResults`): each finished attempt's evidence
+must hold, question by question, the latest answer the chain recorded for it; its raw score must be the
+count of correct answers it records; and the attempt's stored score and pass/fail must be what the chain
+gives (the pass mark as the sitting's creation entry recorded it). A score edited in the attempt table, where
+no trigger guards it, is named.
 """
 
 from __future__ import annotations
@@ -190,11 +196,74 @@ def _digest(view: View) -> str:
     return hashlib.sha256(json.dumps(view, sort_keys=True, default=str).encode()).hexdigest()
 
 
+class _ChainResults:
+    """What the chain alone says about test results: the latest answer per question, each finished attempt's
+    score and evidence, and each sitting's pass mark."""
+
+    def __init__(self) -> None:
+        self.latest: dict[int, dict[int, object]] = {}             # attempt -> position -> chosen
+        self.finished: dict[int, tuple[int, dict, int]] = {}       # attempt -> (entry seq, data, sitting)
+        self.pass_marks: dict[int, int] = {}                       # sitting -> pass mark
+
+    def read(self, entry: AuditRecord, data: dict) -> None:
+        if entry.kind == "test.answer":
+            attempt = int(entry.subject.removeprefix("attempt:"))
+            self.latest.setdefault(attempt, {})[data["position"]] = data["chosen"]
+        elif entry.kind in ("test.submitted", "test.expired"):
+            self.finished[int(entry.subject.removeprefix("attempt:"))] = (entry.seq, data, data["sitting"])
+        elif entry.kind == "test.sitting_created" and "pass_mark" in data:
+            self.pass_marks[data["sitting"]] = data["pass_mark"]
+
+    def check(self, engine: Engine, checked: dict[str, int]) -> RecordsReport:
+        for attempt_id, (seq, data, _) in sorted(self.finished.items()):
+            answers = self.latest.get(attempt_id, {})
+            evidence = data.get("evidence", [])
+            for _row_id, position, _item, _criterion, chosen, _correct in evidence:
+                if chosen != answers.get(position):
+                    return RecordsReport(checked, f"attempt {attempt_id}: audit entry {seq} marks question {position} "
+                                                  f"as answered {chosen!r}, but the chain's last answer to it is "
+                                                  f"{answers.get(position)!r}", "attempt", attempt_id, seq)
+            if evidence and data.get("raw_score") != sum(1 for *_, correct in evidence if correct):
+                return RecordsReport(checked, f"attempt {attempt_id}: audit entry {seq} records a raw score of "
+                                              f"{data.get('raw_score')} for {sum(1 for *_, c in evidence if c)} correct "
+                                              f"answers", "attempt", attempt_id, seq)
+        count = 0
+        for row in audit_log.rows_by_id(engine, t.Attempt.__table__):
+            if row.status != "submitted":
+                continue
+            count += 1
+            found = self.finished.get(row.id)
+            if found is None:
+                return RecordsReport(checked, f"attempt {row.id} is submitted but no audit entry records its result",
+                                     "attempt", row.id)
+            seq, data, sitting = found
+            if row.raw_score != data.get("raw_score"):
+                return RecordsReport(checked, f"attempt {row.id}: raw_score is {row.raw_score!r} but audit entry {seq} "
+                                              f"recorded {data.get('raw_score')!r} (changed behind the program's back)",
+                                     "attempt", row.id, seq)
+            if sitting in self.pass_marks and row.passed is not None \
+                    and bool(row.passed) != (data["raw_score"] >= self.pass_marks[sitting]):
+                return RecordsReport(checked, f"attempt {row.id}: passed is {bool(row.passed)!r} but its score "
+                                              f"{data['raw_score']} against the pass mark of "
+                                              f"{self.pass_marks[sitting]} the chain recorded says otherwise",
+                                     "attempt", row.id, seq)
+        checked["results"] = count
+        return RecordsReport(checked)
+
+
 def verify_records(engine: Engine, batch: int = 5000) -> RecordsReport:
-    """Check every append-only row against its audit entry; the first mismatch is named."""
+    """Check every append-only row against its audit entry, then every finished attempt's result against
+    the chain alone; the first mismatch is named."""
     units = {row.id: row.key for row in audit_log.rows_by_id(engine, t.Unit.__table__)}
     expected: dict[str, dict[int, tuple[int, str]]] = {link.table: {} for link in LINKS}
+    results = _ChainResults()
     for entry in audit_log.records(engine):
+        if entry.kind.startswith("test."):
+            try:
+                results.read(entry, json.loads(entry.data))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                return RecordsReport({}, f"audit entry {entry.seq} ({entry.kind}) does not say which attempt or "
+                                         f"question it records", "attempt", None, entry.seq)
         for link in LINKS:
             if link.kinds(entry.kind):
                 try:
@@ -221,7 +290,7 @@ def verify_records(engine: Engine, batch: int = 5000) -> RecordsReport:
             row_id, (seq, _) = min(wanted.items())
             return RecordsReport(checked, f"{link.table} row {row_id} is missing: audit entry {seq} records it "
                                           f"(a row deleted behind the program's back)", link.table, row_id, seq)
-    return RecordsReport(checked)
+    return results.check(engine, checked)
 
 
 def _mismatch(engine: Engine, link: Link, row_id: int, seq: int, mine: View, units: dict,

@@ -193,7 +193,8 @@ class SittingService:
             session.add(sitting)
             session.flush()
             self._event(session, sitting.id, None, invigilator, "invigilator", "sitting_created",
-                        data={"test": test.code, "set_by": test.set_by})
+                        data={"test": test.code, "set_by": test.set_by, "questions": test.total_questions,
+                              "minutes": test.duration_minutes, "pass_mark": test.pass_mark})
             session.commit()
             return sitting.id, start_code, invigilator_code
 
