@@ -48,8 +48,11 @@ def test_an_item_leaving_the_bank_is_withdrawn_not_deleted_and_can_return(tmp_pa
     assert [r[2] for r in _rows(engine)] == [True]
 
 
-def test_items_point_at_the_current_criterion_row(catalogue_url):
-    engine = open_database(catalogue_url)
+def test_items_point_at_the_current_criterion_row(catalogue_url, tmp_path):
+    from tests.conftest import copy_database
+
+    # A copy: the session's catalogue database is shared, and other tests count on it holding no items.
+    engine = open_database(copy_database(catalogue_url, tmp_path / "catalogue.db"))
     load_items(engine, [_item(id="CRIT-1", stem="Pointing question?")], FakeClock().now)
     with Session(engine) as session:
         row = session.exec(select(t.BankItem).where(t.BankItem.item_id == "CRIT-1")).one()
