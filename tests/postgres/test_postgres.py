@@ -108,6 +108,7 @@ def test_an_older_schema_is_migrated_on_postgres(postgres_url):
         connection.exec_driver_sql("DROP TABLE item_status_change")
         connection.exec_driver_sql("ALTER TABLE practice_exchange DROP COLUMN contradicted")
         connection.exec_driver_sql("ALTER TABLE attempt DROP COLUMN viewing")
+        connection.exec_driver_sql("DROP TABLE access_failure")
         connection.exec_driver_sql("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     engine.dispose()
     engine = open_database(postgres_url)
@@ -120,6 +121,9 @@ def test_an_older_schema_is_migrated_on_postgres(postgres_url):
         assert "contradicted" in exchange_columns
         indexes = connection.execute(text("SELECT indexname FROM pg_indexes "
                                           "WHERE tablename = 'attempt_answer'")).scalars().all()
+        throttle_indexes = connection.execute(text("SELECT indexname FROM pg_indexes "
+                                                   "WHERE tablename = 'access_failure'")).scalars().all()
+    assert {"ix_access_failure_target", "ix_access_failure_address"} <= set(throttle_indexes)
     assert version == str(t.SCHEMA_VERSION) and "learner" in columns
     assert "ix_attempt_answer_attempt_id" not in indexes
     engine.dispose()

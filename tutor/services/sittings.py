@@ -19,6 +19,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tutor.domain.access import START_CODE_LIMITS
 from tutor.domain.testing import (
     AWARDING_BODY,
     CENTRE,
@@ -35,6 +36,7 @@ from tutor.domain.testing import (
     form_to_json,
     score,
 )
+from tutor.services import throttle
 from tutor.storage import audit_log, bank_queries
 from tutor.storage import tables as t
 from tutor.storage.answer_writes import answer_transaction_kind
@@ -234,15 +236,28 @@ class SittingService:
 
     # -- candidate ---------------------------------------------------------------------------
 
-    def start(self, sitting_id: int, number: str, start_code: str) -> int:
+    def start(self, sitting_id: int, number: str, start_code: str, address: str | None = None) -> int:
         """Start (or return to) a candidate's attempt. Returns the attempt id.
 
         A first start draws the form and starts the clock. Coming back to an attempt whose
         client died finds it interrupted: it stays locked until the invigilator resumes it.
+        Wrong start codes are counted per sitting and per client ``address`` (a browser session's
+        computer, when known) and recorded in the sitting's events; past a limit
+        (:data:`~tutor.domain.access.START_CODE_LIMITS`) every try is refused for a while, right or wrong.
         """
         with self._write("start the attempt") as session:
             sitting = self._sitting(session, sitting_id)
+            target = f"sitting:{sitting.id}"
+            try:
+                throttle.check(session, throttle.START_CODE, target, address, START_CODE_LIMITS, self.now(),
+                               "wrong start codes")
+            except throttle.Throttled as exc:
+                raise SittingError(str(exc)) from None
             if not _code_matches(start_code, sitting.start_code_hash):
+                throttle.record(session, throttle.START_CODE, target, address, self.now())
+                self._event(session, sitting.id, None, number.strip()[:40] or "?", "candidate", "start_code_refused",
+                            data={"number": number.strip()[:40], "address": address})
+                session.commit()
                 raise SittingError("that start code is not right for this sitting")
             candidate = self._candidate(session, sitting_id, number)
             attempt = self._attempt(session, candidate.id, missing_ok=True)

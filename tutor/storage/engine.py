@@ -154,6 +154,7 @@ MIGRATIONS: dict[int, list[str]] = {
     4: [],  # item_status_change is a new table
     5: ["ALTER TABLE practice_exchange ADD COLUMN contradicted VARCHAR(400) NOT NULL DEFAULT '{}'"],
     6: ["ALTER TABLE attempt ADD COLUMN viewing INTEGER"],  # a resumed candidate lands on their question
+    7: [],  # access_failure is a new table (wrong start codes and passwords, for the guessing limits)
 }
 
 
