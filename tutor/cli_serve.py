@@ -51,10 +51,11 @@ def is_loopback(host: str) -> bool:
 def run_serve(args: argparse.Namespace) -> int:
     from tutor.cli import UserError, _bank, _database_url, _ready_database, _renderer
 
-    try:
-        import textual_serve  # noqa: F401  (the serve extra)
-    except ImportError:
-        raise UserError("tutor serve needs textual-serve: pip install 'tutor-cs[serve]'") from None
+    if not args.prepare_only:
+        try:
+            import textual_serve  # noqa: F401  (the serve extra)
+        except ImportError:
+            raise UserError("tutor serve needs textual-serve: pip install 'tutor-cs[serve]'") from None
     host = args.host.strip()
     if not host:
         raise UserError("--host needs an address, such as 127.0.0.1")
