@@ -529,9 +529,13 @@ class SittingService:
     def _write(self, what: str):
         return WriteTransaction(self.engine, what)
 
-    def _pool(self, test: TestDefinition) -> list[PoolItem]:
-        with Session(self.engine) as session:
-            rows = bank_queries.secure_pool(session, {test.unit_key, test.code})
+    def _pool(self, test: TestDefinition, session: Session | None = None) -> list[PoolItem]:
+        """The test's secure pool, read in ``session`` when given (a start's write transaction: a second
+        connection held at the same time would double the connections a sitting needs)."""
+        if session is None:
+            with Session(self.engine) as own:
+                return self._pool(test, own)
+        rows = bank_queries.secure_pool(session, {test.unit_key, test.code})
         pool = [PoolItem(r.item_id, r.version, r.outcome, r.criterion, r.enemies) for r in rows]
         for outcome, need in test.blueprint.items():
             have = sum(1 for p in pool if p.outcome == outcome)
@@ -546,7 +550,7 @@ class SittingService:
         earlier = bank_queries.earlier_attempts(session, sitting, candidate)
         seen = frozenset(q.item_id for a in earlier for q in form_from_json(a.form_seed, a.form)[0].questions)
         try:
-            form = assemble_form(self._pool(test), test.blueprint, seed, avoid=seen)
+            form = assemble_form(self._pool(test, session), test.blueprint, seed, avoid=seen)
         except TestRuleError as exc:
             raise SittingError(str(exc)) from None
         now = self.now()
