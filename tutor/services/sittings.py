@@ -8,6 +8,7 @@ it with the invigilator code. Every action is recorded as a :class:`~tutor.stora
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from tutor.domain.access import START_CODE_LIMITS
@@ -39,8 +41,8 @@ from tutor.domain.testing import (
 from tutor.services import throttle
 from tutor.storage import audit_log, bank_queries
 from tutor.storage import tables as t
-from tutor.storage.answer_writes import answer_transaction_kind
-from tutor.storage.engine import WriteTransaction, as_utc
+from tutor.storage.answer_writes import CoreAnswerTransaction, answer_transaction_kind, read_attempt_state
+from tutor.storage.engine import StorageError, WriteTransaction, as_utc, describe_db_error
 
 STALE_SECONDS = 15
 """A running attempt with no heartbeat for this long has lost its client (clients beat every second)."""
@@ -76,6 +78,12 @@ class AttemptView:
 
 
 @dataclass(frozen=True)
+class AttemptState:
+    status: str
+    remaining_seconds: float
+
+
+@dataclass(frozen=True)
 class SavedAnswer:
     position: int
     chosen: str | None
@@ -102,6 +110,23 @@ class CandidateResult:
     status: str
     result: TestResult | None
     time_used_seconds: float | None
+
+
+def _reading(what: str):
+    """A read method whose database failure (a server restarting, say) is a one-line StorageError, as a
+    write's is: a client's tick reports it and tries again a second later."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def read(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except SQLAlchemyError as exc:
+                raise StorageError(f"could not {what}: {describe_db_error(exc)}") from None
+
+        return read
+
+    return wrap
 
 
 def _hash_code(code: str) -> str:
@@ -278,10 +303,12 @@ class SittingService:
         with Session(self.engine) as session:
             return self._sitting(session, sitting_id).total_questions
 
+    @_reading("read the test")
     def sitting_of(self, attempt_id: int) -> int:
         with Session(self.engine) as session:
             return self._attempt_context(session, attempt_id)[2].id
 
+    @_reading("read the test")
     def view(self, attempt_id: int) -> AttemptView:
         with Session(self.engine) as session:
             attempt, candidate, sitting = self._attempt_context(session, attempt_id)
@@ -356,7 +383,16 @@ class SittingService:
 
     def heartbeat(self, attempt_id: int, viewing: int | None = None) -> float:
         """A live client's tick: keeps the clock's checkpoint fresh, notes the question on screen (``viewing``),
-        and submits at expiry. Returns time left."""
+        and submits at expiry. Returns time left.
+
+        Every candidate's client sends one a second, so on a database server (the Core answer transaction) the
+        running case is two statements that do not wait for the WAL flush (see
+        :class:`~tutor.storage.answer_writes.CoreAnswerTransaction`); on SQLite, and at expiry, it is the
+        ordinary write (which on SQLite also runs the WAL checkpoint that saves put off)."""
+        if self.answer_transaction is CoreAnswerTransaction:
+            left = self._running_heartbeat(attempt_id, viewing)
+            if left is not None:
+                return left
         with self._write("record the heartbeat") as session:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
             clock = _clock(attempt)
@@ -371,6 +407,34 @@ class SittingService:
                     session.add(attempt)
                 session.commit()
             return _clock(attempt).remaining(now)
+
+    def _running_heartbeat(self, attempt_id: int, viewing: int | None) -> float | None:
+        """The heartbeat of a running attempt before its deadline, in one short transaction; None otherwise
+        (the caller's ordinary write then submits at expiry, or reports a stopped clock)."""
+        with CoreAnswerTransaction(self.engine, "record the heartbeat", durable=False) as store:
+            state = store.attempt_state(attempt_id)
+            if state is None:
+                raise SittingError(f"no attempt {attempt_id}")
+            status, allowed, active, running_since, _ = state
+            now = self.now()
+            clock = AttemptClock(allowed, active, as_utc(running_since))
+            if status != "in_progress" or clock.expired(now):
+                return None
+            questions = len(self._cached_form(store, attempt_id)[0].questions)
+            clock = _attached(clock, now)
+            store.checkpoint_clock(attempt_id, clock.active_seconds, clock.running_since,
+                                   viewing if viewing is not None and 1 <= viewing <= questions else None)
+            store.commit()
+            return clock.remaining(now)
+
+    def state(self, attempt_id: int) -> AttemptState:
+        """The attempt's status and time left: what a client's once-a-second tick follows (one short read;
+        :meth:`view` reads the questions too)."""
+        state = read_attempt_state(self.engine, attempt_id)
+        if state is None:
+            raise SittingError(f"no attempt {attempt_id}")
+        status, allowed, active, running_since, _ = state
+        return AttemptState(status, AttemptClock(allowed, active, as_utc(running_since)).remaining(self.now()))
 
     def submit(self, attempt_id: int, actor: str = "candidate") -> None:
         with self._write("submit the test") as session:
@@ -468,6 +532,7 @@ class SittingService:
 
     # -- reports -----------------------------------------------------------------------------
 
+    @_reading("read the sitting")
     def status(self, sitting_id: int) -> list[CandidateStatus]:
         with Session(self.engine) as session:
             self._sitting(session, sitting_id)
@@ -494,6 +559,7 @@ class SittingService:
                     len(interruptions), sum(x for x in lengths if x), candidate.extra_time_percent))
             return rows
 
+    @_reading("read the results")
     def results(self, sitting_id: int, released_only: bool = True) -> list[CandidateResult]:
         with Session(self.engine) as session:
             sitting = self._sitting(session, sitting_id)
@@ -519,6 +585,7 @@ class SittingService:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
             return self._score(session, sitting, attempt)
 
+    @_reading("read the sitting's events")
     def events(self, sitting_id: int) -> list[t.TestEvent]:
         with Session(self.engine) as session:
             return list(session.exec(select(t.TestEvent).where(t.TestEvent.sitting_id == sitting_id)

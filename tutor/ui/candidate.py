@@ -28,7 +28,7 @@ from textual.widgets.option_list import Option
 
 from tutor.domain.testing import LETTERS, format_remaining
 from tutor.rendering import TextRenderer
-from tutor.services.sittings import AttemptView, SittingError, SittingService
+from tutor.services.sittings import AttemptState, AttemptView, SittingError, SittingService
 from tutor.storage.engine import StorageError
 
 WARNINGS = (600, 300)  # seconds left at which the candidate is warned, once each
@@ -111,14 +111,17 @@ class CandidateSession:
         try:
             if self.current_mode == "test":
                 self.service.heartbeat(self.attempt_id, getattr(self.screen, "position", None))
-            view = self.service.view(self.attempt_id)
+            state = self.service.state(self.attempt_id)  # status and time left: one short read a second
+            if state.status == "in_progress" and self.current_mode == "locked":
+                state = self.service.view(self.attempt_id)  # the lock is lifted: adopt the record of answers
         except (SittingError, StorageError) as exc:
             self._report_problem(str(exc))
             return
         self._problem = None
-        self._follow(view)
+        self._follow(state)
 
-    def _follow(self, view: AttemptView) -> None:
+    def _follow(self, view: AttemptView | AttemptState) -> None:
+        """Move to the screen the attempt's status calls for (a full view when leaving the lock)."""
         self.remaining = view.remaining_seconds
         previous, self.status = self.status, view.status
         if view.status == "in_progress":
