@@ -7,7 +7,7 @@ through the service layer and on its own database connection (an engine with a p
 the start code (or, after its process was killed, returns and waits until the invigilator resumes it), then
 answers all the questions it has not answered yet, each after a think time drawn from the configured range
 (divided by the compression), changing an earlier answer now and then; once a second, as the screen's tick
-does, it sends the heartbeat and reads its view. A save or heartbeat the database refuses (the server is
+does, it sends the heartbeat and reads the attempt's status and time left. A save or heartbeat the database refuses (the server is
 restarting) is reported and tried again, as a candidate presses the key again.
 
 Every line goes to stdout in one ``write`` (never torn by a SIGKILL) and describes what has already happened,
@@ -17,7 +17,7 @@ except ``SAVE``, written before the call it announces:
     SAVE <number> <position> <letter>              about to call save_answer
     ACK <number> <position> <letter> <ms> <left>   save_answer returned: committed
     FAIL <number> <what> <message>                 a call the database refused (tried again)
-    HB <number> <heartbeat ms> <view ms> <left>    a tick: heartbeat, then the view
+    HB <number> <heartbeat ms> <state ms> <left>   a tick: heartbeat, then the status read
     DONE <number>                                  submitted
     ERROR <number> <message>                       the candidate could not go on
 """
@@ -71,7 +71,7 @@ class Candidate:
         try:
             left = self.service.heartbeat(self.attempt_id, self.position)
             beat = time.perf_counter()
-            self.service.view(self.attempt_id)
+            self.service.state(self.attempt_id)
         except Exception as exc:  # the server is restarting: the next tick tries again
             say("FAIL", self.number, "tick", str(exc).replace("\n", " ")[:200])
             return

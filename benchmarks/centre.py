@@ -460,7 +460,7 @@ def run_benchmark(args, server_url: str, described: str, restart) -> int:
           f"{kill_seconds:.1f} s; server restart (-m {args.stop_mode}) took {restart_seconds:.1f} s")
     print(f"save latency (save_answer, committed): {figures(run.saves)}")
     print(f"heartbeat latency: {figures(run.beats)}")
-    print(f"the screen's view each tick: {figures(run.views)}")
+    print(f"the status read each tick: {figures(run.views)}")
     print(f"calls the database refused and the candidate tried again: {run.failures or 'none'}")
     kill_text, kill_worst = clock_line(run, "kill", "after the SIGKILL and restart of the workers")
     restart_text, restart_worst = clock_line(run, "restart", f"after the PostgreSQL restart")

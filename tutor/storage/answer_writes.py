@@ -122,7 +122,11 @@ class _AnswerStatements:
     def _insert(self, statement, params: dict) -> int:
         raise NotImplementedError
 
+    def _lock_audit(self) -> None:
+        """Serialise appends to the audit chain until the commit (SQLite's write lock already does)."""
+
     def append_audit(self, moment: datetime, actor: str, kind: str, subject: str, data: dict) -> str:
+        self._lock_audit()
         head = self._run(audit_log.HEAD)
         entry = audit_log.next_entry(head[0] if head else None, moment, actor, kind, subject, data)
         self._run(audit_log.INSERT, entry)
@@ -165,6 +169,10 @@ class CoreAnswerTransaction(_AnswerStatements):
 
     def _insert(self, statement, params: dict) -> int:
         return self.connection.execute(statement, params).inserted_primary_key[0]
+
+    def _lock_audit(self) -> None:
+        if self.connection.dialect.name == "postgresql":  # as audit_log.append does: else two saves fork the chain
+            self.connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({audit_log.POSTGRES_AUDIT_LOCK})")
 
     def commit(self) -> None:
         self.connection.commit()
