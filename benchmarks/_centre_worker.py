@@ -1,6 +1,6 @@
 """One worker process of ``benchmarks/centre.py``: the "tutor processes" of many candidates, one thread each.
 
-    python benchmarks/_centre_worker.py < CONFIG-JSON-LINE
+    python benchmarks/_centre_worker.py    (stdin: one line of JSON config, then GO once every worker is READY)
 
 Each candidate does what a candidate's test screen (``tutor serve``'s session, :mod:`tutor.ui.candidate`) does,
 through the service layer and on its own database connection (an engine with a pool of one): it starts with
@@ -13,6 +13,7 @@ restarting) is reported and tried again, as a candidate presses the key again.
 Every line goes to stdout in one ``write`` (never torn by a SIGKILL) and describes what has already happened,
 except ``SAVE``, written before the call it announces:
 
+    READY <pid>                                    loaded: waiting for GO (not a candidate's line)
     LOCKED <number> <status>                       returned to an attempt that waits for the invigilator
     SAVE <number> <position> <letter>              about to call save_answer
     ACK <number> <position> <letter> <ms> <left>   save_answer returned: committed
@@ -137,7 +138,8 @@ class Candidate:
         self.engine.dispose()
 
 
-def sit(config: dict, number: str, seed: int) -> None:
+def sit(config: dict, number: str, seed: int, delay: float) -> None:
+    time.sleep(delay)  # candidates sit down one after another, as they type the start code
     try:
         Candidate(config, number, seed).run()
     except Exception as exc:  # reported, and counted against the run
@@ -146,13 +148,16 @@ def sit(config: dict, number: str, seed: int) -> None:
 
 def main() -> int:
     config = json.loads(sys.stdin.readline())
+    import tutor.services.sittings  # noqa: F401  (loaded before the candidates sit down, as a session's app is)
+
+    say("READY", os.getpid())
+    if sys.stdin.readline().strip() != "GO":
+        return 0
     threads = []
-    for number, seed in config["candidates"]:
-        thread = threading.Thread(target=sit, args=(config, number, seed), name=number, daemon=True)
-        threads.append(thread)
+    for number, seed, delay in config["candidates"]:
+        threads.append(threading.Thread(target=sit, args=(config, number, seed, delay), name=number, daemon=True))
     for thread in threads:
         thread.start()
-        time.sleep(config.get("stagger", 0.0))  # candidates sit down over a few seconds, not in one instant
     for thread in threads:
         thread.join()
     return 0

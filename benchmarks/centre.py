@@ -170,7 +170,7 @@ class Run:
     def __init__(self, args, url: str, sitting_id: int, start_code: str, log: Path) -> None:
         self.args, self.url, self.log = args, url, log
         self.config = {"url": url, "sitting": sitting_id, "start_code": start_code, "think": args.think,
-                       "compress": args.compress, "heartbeat": 1.0, "stagger": args.stagger}
+                       "compress": args.compress, "heartbeat": 1.0}
         self.candidates = {f"C{n:04d}": Candidate(f"C{n:04d}") for n in range(1, args.candidates + 1)}
         self.lines: queue.Queue = queue.Queue()
         self.workers: list[subprocess.Popen] = []
@@ -182,6 +182,7 @@ class Run:
         self.errors: list[str] = []
         self.waiting_for: str | None = None  # the interruption whose "after" figures are being collected
         self.rss_mib: list[float] = []
+        self.timeline: list[tuple[float, str, float]] = []  # (when heard, "save"|"beat"|phase, ms) for --dump
 
     def spawn(self, incarnation: int) -> None:
         numbers = [n for n, c in self.candidates.items() if c.state in ("running", "locked")]
@@ -192,28 +193,40 @@ class Run:
             with open(self.log, "ab") as log:
                 worker = subprocess.Popen([sys.executable, str(WORKER)], stdin=subprocess.PIPE,
                                           stdout=subprocess.PIPE, stderr=log)
-            config = dict(self.config, candidates=[(n, hash((n, incarnation, self.args.seed)) & 0xFFFFFFF)
-                                                   for n in mine])
+            config = dict(self.config, candidates=[(n, hash((n, incarnation, self.args.seed)) & 0xFFFFFFF,
+                                                    numbers.index(n) * self.args.stagger) for n in mine])
             worker.stdin.write((json.dumps(config) + "\n").encode())
-            worker.stdin.close()
+            worker.stdin.flush()
             reader = threading.Thread(target=self._read, args=(worker,), daemon=True)
             reader.start()
             self.workers.append(worker)
             self.readers.append(reader)
+        # Every worker loads its modules first, as a browser session's process starts before its candidate
+        # types the start code; then all the candidates sit down (--stagger apart).
+        self.ready = 0
+        self.drain(time.monotonic() + 120, stop=lambda: self.ready == len(self.workers))
+        for worker in self.workers:
+            worker.stdin.write(b"GO\n")
+            worker.stdin.close()
 
     def _read(self, worker: subprocess.Popen) -> None:
         for raw in worker.stdout:
             self.lines.put((time.monotonic(), raw.decode().rstrip("\n").split(" ", 5)))
 
     def hear(self, at: float, parts: list[str]) -> None:
+        if parts[0] == "READY":
+            self.ready += 1
+            return
         kind, candidate = parts[0], self.candidates[parts[1]]
         if kind in ("SAVE", "ACK"):
             candidate.log.append((kind, int(parts[2]), parts[3]))
         if kind == "ACK":
             self.saves.append(float(parts[4]))
+            self.timeline.append((at, "save", float(parts[4])))
             self._left(candidate, float(parts[5]), at)
         elif kind == "HB":
             self.beats.append(float(parts[2]))
+            self.timeline.append((at, "beat", float(parts[2])))
             self.views.append(float(parts[3]))
             self._left(candidate, float(parts[4]), at)
         elif kind == "FAIL":
@@ -280,11 +293,13 @@ class Run:
         self.drain(time.monotonic())  # every line written before the kill
         self.workers, self.readers = [], []
         self.snapshot("kill")
+        self.timeline.append((time.monotonic(), "killed", 0.0))
         self.spawn(incarnation=2)
         returning = {c.number for c in self.active()}
         self.drain(time.monotonic() + 120, stop=lambda: all(self.candidates[n].state in ("locked", "done", "error")
                                                              for n in returning))
         service.resume_all(self.config["sitting"], INVIGILATOR, invigilator_code, "benchmark: workers restarted")
+        self.timeline.append((time.monotonic(), "resumed", 0.0))
         return time.monotonic() - started
 
     def everyone_back(self, name: str) -> bool:
@@ -363,8 +378,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=10, help="worker processes the candidates share")
     parser.add_argument("--think", type=float, nargs=2, default=(20.0, 120.0), metavar=("MIN", "MAX"),
                         help="seconds a candidate thinks per question, uniformly drawn (before --compress)")
-    parser.add_argument("--compress", type=float, default=30.0, help="divide every think time by this")
-    parser.add_argument("--stagger", type=float, default=0.02, help="seconds between candidates sitting down")
+    parser.add_argument("--compress", type=float, default=10.0,
+                        help="divide every think time by this (the saves come this many times as often as in a "
+                             "real sitting; the heartbeats do not)")
+    parser.add_argument("--stagger", type=float, default=0.1,
+                        help="seconds between one candidate sitting down (typing the start code) and the next")
     parser.add_argument("--stop-mode", choices=("fast", "immediate"), default="fast",
                         help="how the server is stopped for its restart: fast (as `systemctl restart postgresql`) "
                              "or immediate (a crash, then recovery)")
@@ -374,10 +392,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="load the whole bundle as a first run does, or only the 2794-210 test's document and items")
     parser.add_argument("--max-seconds", type=float, default=900.0, help="give up after this long")
     parser.add_argument("--seed", type=int, default=20261123)
+    parser.add_argument("--dump", type=Path, help="write every save's and heartbeat's time and latency here (JSON)")
     parser.add_argument("--smoke", action="store_true", help="6 candidates, compressed: the test suite's run")
     args = parser.parse_args(argv)
     if args.smoke:
         args.candidates, args.workers, args.compress, args.bank, args.max_seconds = 6, 2, 400.0, "2794-210", 240.0
+        args.stagger = 0.02
     if not 1 <= args.candidates <= 500 or not 1 <= args.workers <= args.candidates:
         parser.error("--candidates is 1 to 500, --workers 1 to the number of candidates")
     if args.url and not args.restart_command:
@@ -445,6 +465,7 @@ def run_benchmark(args, server_url: str, described: str, restart) -> int:
         restart_started = time.monotonic()
         restart()
         restart_seconds = time.monotonic() - restart_started
+        run.timeline += [(restart_started, "restart", 0.0), (time.monotonic(), "restarted", 0.0)]
         run.drain(math.inf, stop=lambda: not run.active())
         wall = time.monotonic() - started
     except TimeoutError as exc:
@@ -455,6 +476,8 @@ def run_benchmark(args, server_url: str, described: str, restart) -> int:
     finally:
         invigilator.engine.dispose()
     checks = verify(run, url, sitting_id)
+    if args.dump:
+        args.dump.write_text(json.dumps([(round(at - started, 3), kind, ms) for at, kind, ms in run.timeline]))
 
     print(f"run: {wall:.1f} s; workers killed and restarted, every candidate resumed by the invigilator, in "
           f"{kill_seconds:.1f} s; server restart (-m {args.stop_mode}) took {restart_seconds:.1f} s")
