@@ -7,7 +7,7 @@ through the service layer and on its own database connection (an engine with a p
 the start code (or, after its process was killed, returns and waits until the invigilator resumes it), then
 answers all the questions it has not answered yet, each after a think time drawn from the configured range
 (divided by the compression), changing an earlier answer now and then; once a second, as the screen's tick
-does, it sends the heartbeat and reads the attempt's status and time left. A save or heartbeat the database refuses (the server is
+does, it sends the heartbeat (which returns the attempt's status and time left). A save or heartbeat the database refuses (the server is
 restarting) is reported and tried again, as a candidate presses the key again.
 
 Every line goes to stdout in one ``write`` (never torn by a SIGKILL) and describes what has already happened,
@@ -18,7 +18,7 @@ except ``SAVE``, written before the call it announces:
     SAVE <number> <position> <letter>              about to call save_answer
     ACK <number> <position> <letter> <ms> <left>   save_answer returned: committed
     FAIL <number> <what> <message>                 a call the database refused (tried again)
-    HB <number> <heartbeat ms> <state ms> <left>   a tick: heartbeat, then the status read
+    HB <number> <ms> <left>                        a tick: the heartbeat, which returns status and time left
     DONE <number>                                  submitted
     ERROR <number> <message>                       the candidate could not go on
 """
@@ -70,14 +70,11 @@ class Candidate:
     def tick(self) -> None:
         started = time.perf_counter()
         try:
-            left = self.service.heartbeat(self.attempt_id, self.position)
-            beat = time.perf_counter()
-            self.service.state(self.attempt_id)
+            left = self.service.beat(self.attempt_id, self.position).remaining_seconds
         except Exception as exc:  # the server is restarting: the next tick tries again
             say("FAIL", self.number, "tick", str(exc).replace("\n", " ")[:200])
             return
-        done = time.perf_counter()
-        say("HB", self.number, f"{(beat - started) * 1000:.3f}", f"{(done - beat) * 1000:.3f}", f"{left:.3f}")
+        say("HB", self.number, f"{(time.perf_counter() - started) * 1000:.3f}", f"{left:.3f}")
 
     def wait(self, seconds: float) -> None:
         """Think for ``seconds``, ticking every heartbeat interval meanwhile."""
@@ -116,9 +113,11 @@ class Candidate:
         view = self.retried("view", lambda: self.service.view(self.attempt_id))
         if view.status in ("paused", "interrupted"):
             say("LOCKED", self.number, view.status)  # only the invigilator may resume it
-            while view.status in ("paused", "interrupted"):
-                time.sleep(0.25)
-                view = self.retried("view", lambda: self.service.view(self.attempt_id))
+            state = view
+            while state.status in ("paused", "interrupted"):  # the locked screen's tick: once a second
+                time.sleep(self.config["heartbeat"])
+                state = self.retried("state", lambda: self.service.state(self.attempt_id))
+            view = self.retried("view", lambda: self.service.view(self.attempt_id))
         if view.status == "in_progress":
             answered = {q.position for q in view.questions if q.chosen}
             self.position = view.viewing

@@ -177,7 +177,6 @@ class Run:
         self.readers: list[threading.Thread] = []
         self.saves: list[float] = []
         self.beats: list[float] = []
-        self.views: list[float] = []
         self.failures: dict[str, int] = {}
         self.errors: list[str] = []
         self.waiting_for: str | None = None  # the interruption whose "after" figures are being collected
@@ -227,8 +226,7 @@ class Run:
         elif kind == "HB":
             self.beats.append(float(parts[2]))
             self.timeline.append((at, "beat", float(parts[2])))
-            self.views.append(float(parts[3]))
-            self._left(candidate, float(parts[4]), at)
+            self._left(candidate, float(parts[3]), at)
         elif kind == "FAIL":
             self.failures[parts[2]] = self.failures.get(parts[2], 0) + 1
         elif kind == "LOCKED":
@@ -482,8 +480,7 @@ def run_benchmark(args, server_url: str, described: str, restart) -> int:
     print(f"run: {wall:.1f} s; workers killed and restarted, every candidate resumed by the invigilator, in "
           f"{kill_seconds:.1f} s; server restart (-m {args.stop_mode}) took {restart_seconds:.1f} s")
     print(f"save latency (save_answer, committed): {figures(run.saves)}")
-    print(f"heartbeat latency: {figures(run.beats)}")
-    print(f"the status read each tick: {figures(run.views)}")
+    print(f"heartbeat latency (the tick: heartbeat returning status and time left): {figures(run.beats)}")
     print(f"calls the database refused and the candidate tried again: {run.failures or 'none'}")
     kill_text, kill_worst = clock_line(run, "kill", "after the SIGKILL and restart of the workers")
     restart_text, restart_worst = clock_line(run, "restart", f"after the PostgreSQL restart")

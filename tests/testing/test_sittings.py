@@ -238,10 +238,14 @@ def test_the_heartbeat_keeps_the_question_on_screen_and_state_follows_the_clock(
         assert service.view(attempt_id).viewing == kept
     clock.advance(seconds=30)
     assert service.state(attempt_id) == AttemptState("in_progress", 3570)
-    assert service.heartbeat(attempt_id) == 3570
+    assert service.beat(attempt_id) == AttemptState("in_progress", 3570)
     service.pause(attempt_id, "Ms Invigilator")
     clock.advance(seconds=30)
-    assert service.state(attempt_id) == AttemptState("paused", 3570) and service.heartbeat(attempt_id) == 3570
+    assert service.state(attempt_id) == service.beat(attempt_id) == AttemptState("paused", 3570)
+    service.resume(attempt_id, "Ms Invigilator", sitting[2])
+    service.heartbeat(attempt_id)
+    clock.advance(seconds=3570)
+    assert service.beat(attempt_id) == AttemptState("submitted", 0)  # the deadline submits it
     with pytest.raises(SittingError, match="no attempt 999999"):
         service.state(999999)
 

@@ -383,7 +383,12 @@ class SittingService:
 
     def heartbeat(self, attempt_id: int, viewing: int | None = None) -> float:
         """A live client's tick: keeps the clock's checkpoint fresh, notes the question on screen (``viewing``),
-        and submits at expiry. Returns time left.
+        and submits at expiry. Returns time left (:meth:`beat` returns the status too)."""
+        return self.beat(attempt_id, viewing).remaining_seconds
+
+    def beat(self, attempt_id: int, viewing: int | None = None) -> AttemptState:
+        """The heartbeat, returning the attempt's status and time left after it: all a running test's
+        once-a-second tick needs.
 
         Every candidate's client sends one a second, so on a database server (the Core answer transaction) the
         running case is two statements that do not wait for the WAL flush (see
@@ -392,7 +397,7 @@ class SittingService:
         if self.answer_transaction is CoreAnswerTransaction:
             left = self._running_heartbeat(attempt_id, viewing)
             if left is not None:
-                return left
+                return AttemptState("in_progress", left)
         with self._write("record the heartbeat") as session:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
             clock = _clock(attempt)
@@ -406,7 +411,7 @@ class SittingService:
                         attempt.viewing = viewing
                     session.add(attempt)
                 session.commit()
-            return _clock(attempt).remaining(now)
+            return AttemptState(attempt.status, _clock(attempt).remaining(now))
 
     def _running_heartbeat(self, attempt_id: int, viewing: int | None) -> float | None:
         """The heartbeat of a running attempt before its deadline, in one short transaction; None otherwise

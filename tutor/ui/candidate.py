@@ -109,9 +109,10 @@ class CandidateSession:
                 self._refresh_result()
             return
         try:
-            if self.current_mode == "test":
-                self.service.heartbeat(self.attempt_id, getattr(self.screen, "position", None))
-            state = self.service.state(self.attempt_id)  # status and time left: one short read a second
+            if self.current_mode == "test":  # the heartbeat returns the status and time left after it
+                state = self.service.beat(self.attempt_id, getattr(self.screen, "position", None))
+            else:  # locked: one short read a second
+                state = self.service.state(self.attempt_id)
             if state.status == "in_progress" and self.current_mode == "locked":
                 state = self.service.view(self.attempt_id)  # the lock is lifted: adopt the record of answers
         except (SittingError, StorageError) as exc:
