@@ -221,11 +221,11 @@ class Run:
             candidate.log.append((kind, int(parts[2]), parts[3]))
         if kind == "ACK":
             self.saves.append(float(parts[4]))
-            self.timeline.append((at, "save", float(parts[4])))
+            self.timeline.append((at, f"save {parts[1]} {parts[2]}", float(parts[4])))
             self._left(candidate, float(parts[5]), at)
         elif kind == "HB":
             self.beats.append(float(parts[2]))
-            self.timeline.append((at, "beat", float(parts[2])))
+            self.timeline.append((at, f"beat {parts[1]}", float(parts[2])))
             self._left(candidate, float(parts[3]), at)
         elif kind == "FAIL":
             self.failures[parts[2]] = self.failures.get(parts[2], 0) + 1
