@@ -25,6 +25,7 @@ import json
 import math
 import os
 import queue
+import re
 import shlex
 import signal
 import socket
@@ -61,7 +62,8 @@ class ThrowawayServer:
     """A PostgreSQL server in a temporary folder, on a free loopback port, as .ci/run starts one."""
 
     def __init__(self, folder: Path, max_connections: int) -> None:
-        found = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: [int(x) for x in p.split("/")[-2:-1]])
+        found = sorted(glob.glob("/usr/lib/postgresql/*/bin"),
+                       key=lambda path: [int(x) for x in re.findall(r"\d+", path.split("/")[-2])])
         if not found:
             raise LookupError("no PostgreSQL server binaries (/usr/lib/postgresql/*/bin; apt-get install postgresql)")
         self.bin, self.folder, self.data = found[-1], folder, folder / "data"
