@@ -114,8 +114,10 @@ class Terminal:
         return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Per module, not per session: while Playwright's sync API is open it keeps an event loop running in
+    # this thread, and pytest-asyncio's tests that run after tests/browser could not start theirs.
     if _MISSING:
         no_chromium = os.environ.get("TUTOR_CI_NO_CHROMIUM")
         if os.environ.get("CI") and not no_chromium:  # in CI a missing browser fails, never skips silently
