@@ -42,9 +42,10 @@ def _loaded(modules: list[str], forbidden: list[str]) -> str:
           "tutor.interchange.safety"],
          ["textual", "sqlmodel", "sqlalchemy"]),
         (["tutor.storage.tables", "tutor.storage.engine", "tutor.services.catalogue", "tutor.services.bundled",
-          "tutor.services.bank", "tutor.services.sittings", "tutor.services.practice", "tutor.services.interchange"],
+          "tutor.services.bank", "tutor.services.sittings", "tutor.services.practice", "tutor.services.interchange",
+          "tutor.services.throttle"],
          ["textual", "tutor.ui"]),
-        (["tutor", "tutor.cli"], ["textual", "sqlmodel", "tutor.importer"]),
+        (["tutor", "tutor.cli", "tutor.cli_serve"], ["textual", "textual_serve", "sqlmodel", "tutor.importer"]),
     ],
 )
 def test_layers_do_not_load_what_they_must_not(modules, forbidden):
