@@ -151,15 +151,17 @@ def test_a_version_1_database_is_migrated_to_the_current_schema(tmp_path):
             connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS practice_exchange_no_{verb}")
         connection.exec_driver_sql("ALTER TABLE practice_exchange DROP COLUMN contradicted")
         connection.exec_driver_sql("ALTER TABLE attempt DROP COLUMN viewing")
+        connection.exec_driver_sql("DROP TABLE access_failure")
         connection.exec_driver_sql("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     engine.dispose()
     engine = open_database(url)
     schema = inspect(engine)
-    assert "item_status_change" in schema.get_table_names()
+    assert {"item_status_change", "access_failure"} <= set(schema.get_table_names())
+    assert {index["name"] for index in schema.get_indexes("access_failure")} >= {"ix_access_failure_address"}
     assert "contradicted" in {column["name"] for column in schema.get_columns("practice_exchange")}
     assert "viewing" in {column["name"] for column in schema.get_columns("attempt")}
     assert "learner" in {column["name"] for column in schema.get_columns("candidate")}
     assert {index["name"] for index in schema.get_indexes("candidate")} >= {"ix_candidate_learner"}
     assert "ix_attempt_answer_attempt_id" not in {index["name"] for index in schema.get_indexes("attempt_answer")}
     with Session(engine) as session:
-        assert session.get(t.Meta, "schema_version").value == str(t.SCHEMA_VERSION) == "6"
+        assert session.get(t.Meta, "schema_version").value == str(t.SCHEMA_VERSION) == "7"

@@ -109,6 +109,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_review_commands(commands, common)
 
+    from tutor.cli_serve import add_serve_command
+
+    add_serve_command(commands, common)
+
     test = commands.add_parser("test", parents=[common], help="sit an invigilated test (candidate)")
     test.add_argument("--sitting", type=ROW_ID, required=True, metavar="ID")
     test.add_argument("--candidate", required=True, metavar="NUMBER")
@@ -247,6 +251,10 @@ def _dispatch(args: argparse.Namespace) -> int:
             return _sitting_command(args)
         if args.command == "test":
             return _sit_test(args)
+        if args.command == "serve":
+            from tutor.cli_serve import run_serve
+
+            return run_serve(args)
         if args.command in REVIEW_COMMANDS:
             return run_review_command(args)
         return _run_app(args)

@@ -99,6 +99,58 @@ def test_concurrent_audit_appends_make_one_unbroken_chain(postgres_url, clock):
     engine.dispose()
 
 
+def test_candidates_saving_at_once_each_on_their_own_connection_lose_nothing(postgres_url, clock):
+    """Eight candidates save answers at the same moments while the invigilator resumes another: every save and
+    resume commits (the answer's audit entry takes the chain's advisory lock too), and the chain holds."""
+    from tutor.domain.access import ADMIN, Actor
+    from tutor.services.review import ReviewService
+    from tutor.services.sittings import SittingService
+    from tutor.storage.engine import Pool, open_prepared_database
+
+    setup = SittingService(open_database(postgres_url), clock.now)
+    sitting_id, start_code, invigilator_code = setup.create_sitting(setup.test_definition(UNIT), "ivy")
+    for n in range(9):
+        setup.register_candidate(sitting_id, f"C{n}", f"Candidate {n}", "ivy")
+    paused = setup.start(sitting_id, "C8", start_code)
+    errors: list[BaseException] = []
+    start = threading.Barrier(9)
+
+    def candidate(number: int) -> None:
+        service = SittingService(open_prepared_database(postgres_url, Pool(1, 0)), clock.now)
+        try:
+            attempt = service.start(sitting_id, f"C{number}", start_code)
+            start.wait()
+            for position in range(1, 26):
+                assert service.save_answer(attempt, position, "ABCD"[(number + position) % 4]).chosen
+                service.heartbeat(attempt, position)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            service.engine.dispose()
+
+    def invigilator() -> None:
+        try:
+            start.wait()
+            for _ in range(10):
+                setup.pause(paused, "ivy")
+                setup.resume(paused, "ivy", invigilator_code)
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=candidate, args=(n,)) for n in range(8)]
+    threads.append(threading.Thread(target=invigilator))
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    review, ada = ReviewService(setup.engine, clock.now), Actor("ada", ADMIN)
+    assert review.verify_audit(ada).ok and review.verify_records(ada).ok
+    assert all(sum(1 for q in setup.view(setup.attempt_id(sitting_id, f"C{n}")).questions if q.chosen) == 25
+               for n in range(8))
+    setup.engine.dispose()
+
+
 def test_an_older_schema_is_migrated_on_postgres(postgres_url):
     engine = open_database(postgres_url)
     with engine.begin() as connection:  # take it back to version 1's shape
@@ -108,6 +160,7 @@ def test_an_older_schema_is_migrated_on_postgres(postgres_url):
         connection.exec_driver_sql("DROP TABLE item_status_change")
         connection.exec_driver_sql("ALTER TABLE practice_exchange DROP COLUMN contradicted")
         connection.exec_driver_sql("ALTER TABLE attempt DROP COLUMN viewing")
+        connection.exec_driver_sql("DROP TABLE access_failure")
         connection.exec_driver_sql("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     engine.dispose()
     engine = open_database(postgres_url)
@@ -120,6 +173,9 @@ def test_an_older_schema_is_migrated_on_postgres(postgres_url):
         assert "contradicted" in exchange_columns
         indexes = connection.execute(text("SELECT indexname FROM pg_indexes "
                                           "WHERE tablename = 'attempt_answer'")).scalars().all()
+        throttle_indexes = connection.execute(text("SELECT indexname FROM pg_indexes "
+                                                   "WHERE tablename = 'access_failure'")).scalars().all()
+    assert {"ix_access_failure_target", "ix_access_failure_address"} <= set(throttle_indexes)
     assert version == str(t.SCHEMA_VERSION) and "learner" in columns
     assert "ix_attempt_answer_attempt_id" not in indexes
     engine.dispose()

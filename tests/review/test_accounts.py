@@ -64,6 +64,22 @@ def test_a_failure_after_the_lock_locks_again(centre):
         centre.accounts.login("max", PASSWORD)
 
 
+def test_one_computer_is_held_back_after_twenty_failed_sign_ins_on_any_accounts(centre):
+    from tutor.domain.access import PASSWORD_LIMITS
+
+    for attempt in range(PASSWORD_LIMITS["address"].failures):  # spread over accounts: none locks itself
+        with pytest.raises(LoginFailed, match="^wrong user name or password$"):
+            centre.accounts.login(f"guess{attempt}", "guess guess guess", address="192.0.2.9")
+    with pytest.raises(LoginFailed, match="too many failed sign-ins from this computer: try again in 10 minutes"):
+        centre.accounts.login("lee", PASSWORD, address="192.0.2.9")  # the right password waits too
+    assert centre.accounts.login("lee", PASSWORD, address="192.0.2.10").username == "lee"
+    assert centre.accounts.login("lee", PASSWORD).username == "lee"  # the command line has no address
+    failures = [json.loads(r.data) for r in audit_log.records(centre.engine) if r.kind == "login.failed"]
+    assert failures[-1]["address"] == "192.0.2.9"
+    centre.clock.advance(minutes=10, seconds=1)
+    assert centre.accounts.login("lee", PASSWORD, address="192.0.2.9").username == "lee"
+
+
 def test_a_weaker_hash_is_upgraded_at_the_next_good_login(centre):
     stronger = PasswordHasher(time_cost=2, memory_cost=16, parallelism=1)
     db = sqlite3.connect(centre.url.removeprefix("sqlite:///"))

@@ -226,3 +226,36 @@ def test_a_silent_client_is_reported_interrupted_and_can_be_resumed(service, sit
     assert (row.status, row.remaining_seconds) == ("interrupted", 50 * 60)
     service.resume(attempt_id, "Ms Invigilator", invigilator_code)
     assert service.view(attempt_id).remaining_seconds == 50 * 60
+
+
+def test_the_heartbeat_keeps_the_question_on_screen_and_state_follows_the_clock(service, sitting, clock):
+    from tutor.services.sittings import AttemptState
+
+    sitting_id, start_code, _ = sitting
+    attempt_id = service.start(sitting_id, "C001", start_code)
+    for viewing, kept in ((12, 12), (0, 12), (26, 12), (None, 12), (25, 25)):
+        service.heartbeat(attempt_id, viewing)
+        assert service.view(attempt_id).viewing == kept
+    clock.advance(seconds=30)
+    assert service.state(attempt_id) == AttemptState("in_progress", 3570)
+    assert service.heartbeat(attempt_id) == 3570
+    service.pause(attempt_id, "Ms Invigilator")
+    clock.advance(seconds=30)
+    assert service.state(attempt_id) == AttemptState("paused", 3570) and service.heartbeat(attempt_id) == 3570
+    with pytest.raises(SittingError, match="no attempt 999999"):
+        service.state(999999)
+
+
+def test_a_database_that_cannot_be_reached_is_one_line_for_the_tick(service, sitting, monkeypatch):
+    """A server restarting under a candidate: the tick's reads fail as StorageError, which the screen shows."""
+    from sqlalchemy import create_engine
+
+    from tutor.storage.engine import StorageError
+
+    sitting_id, start_code, _ = sitting
+    attempt_id = service.start(sitting_id, "C001", start_code)
+    monkeypatch.setattr(service, "engine", create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none",
+                                                         connect_args={"connect_timeout": 2}))
+    for read in (service.state, service.view, service.sitting_of):
+        with pytest.raises(StorageError, match="^could not read the"):
+            read(attempt_id)

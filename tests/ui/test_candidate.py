@@ -201,7 +201,7 @@ async def test_countdown_warnings_and_expiry(service, attempt_id, clock):
         app.tick()
         await pilot.pause()
         assert "10:00" in text(questions, ".cand-countdown")
-        assert warnings() == [app.render_text("warning.j2", minutes=10)]
+        assert warnings() == [app.test_text("warning.j2", minutes=10)]
         assert warnings()[0].startswith("10 minutes left")
         clock.advance(minutes=1)
         app.tick()

@@ -7,7 +7,7 @@ every guarded service method names one permission here, and a denial is logged.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 LEARNER, TUTOR, INVIGILATOR, IQA, ADMIN = "learner", "tutor", "invigilator", "iqa", "admin"
 ROLES = (LEARNER, TUTOR, INVIGILATOR, IQA, ADMIN)
@@ -50,6 +50,47 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=5)
 """How long a locked account stays locked; each further failure locks it again."""
 MIN_PASSWORD_LENGTH = 10
+
+
+@dataclass(frozen=True)
+class GuessLimit:
+    """At most ``failures`` wrong codes or passwords within ``window``; then no more tries until the oldest
+    of them is ``window`` old."""
+
+    failures: int
+    window: timedelta
+    what: str  # who is held back, in words: "this sitting", "this computer"
+
+
+START_CODE_LIMITS = {
+    # A room of a hundred candidates mistypes now and then; someone guessing a 6-character code
+    # (32**6 codes) gets nowhere at 30 tries in ten minutes.
+    "sitting": GuessLimit(30, timedelta(minutes=10), "this sitting"),
+    "address": GuessLimit(10, timedelta(minutes=10), "this computer"),
+}
+"""Wrong start codes allowed per sitting and per client address (a browser session's computer)."""
+
+PASSWORD_LIMITS = {
+    "address": GuessLimit(20, timedelta(minutes=10), "this computer"),
+}
+"""Failed sign-ins allowed per client address, whatever the accounts (each account also locks itself: see
+:func:`lockout_for`)."""
+
+
+def guesses_blocked_for(recent_failures: int, oldest: datetime | None, limit: GuessLimit,
+                        now: datetime) -> timedelta | None:
+    """How long before the next try is allowed, given the failures within the limit's window (their count and
+    the oldest one's time); None if a try is allowed now."""
+    if recent_failures < limit.failures or oldest is None:
+        return None
+    wait = oldest + limit.window - now
+    return wait if wait > timedelta(0) else None
+
+
+def wait_in_words(wait: timedelta) -> str:
+    """A wait for people: whole minutes, at least one."""
+    minutes = max(1, round(wait.total_seconds() / 60))
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from sqlmodel import Session, func, select
 from tutor.domain.access import (
     ADMIN,
     LEARNER,
+    PASSWORD_LIMITS,
     ROLES,
     TUTOR,
     Actor,
@@ -32,6 +33,7 @@ from tutor.domain.access import (
     require,
     username_problem,
 )
+from tutor.services import throttle
 from tutor.storage import audit_log
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction, as_utc
@@ -161,15 +163,25 @@ class AccountService:
 
     # -- logins --------------------------------------------------------------------------------
 
-    def login(self, username: str, password: str) -> Actor:
-        """Check a password. Wrong name, wrong password and a locked account all fail alike."""
+    def login(self, username: str, password: str, address: str | None = None) -> Actor:
+        """Check a password. Wrong name, wrong password and a locked account all fail alike. Failures are
+        also counted per client ``address`` (a browser session's computer, when known): past
+        :data:`~tutor.domain.access.PASSWORD_LIMITS` every sign-in from it is refused for a while."""
         name = _clean_username(username)
         with WriteTransaction(self.engine, "record the login") as session:
-            account = session.exec(select(t.UserAccount).where(t.UserAccount.username == name)).first()
             now = self.now()
+            try:
+                throttle.check(session, throttle.PASSWORD, f"account:{name}", address, PASSWORD_LIMITS, now,
+                               "failed sign-ins")
+            except throttle.Throttled as exc:
+                raise LoginFailed(str(exc)) from None
+            account = session.exec(select(t.UserAccount).where(t.UserAccount.username == name)).first()
             connection = session.connection()
+            seen_from = {"address": address} if address else {}
             if account is None or not account.active:
-                audit_log.append(connection, now, name or "?", "login.failed", f"user:{name}", {"reason": "unknown"})
+                throttle.record(session, throttle.PASSWORD, f"account:{name}", address, now)
+                audit_log.append(connection, now, name or "?", "login.failed", f"user:{name}",
+                                 {"reason": "unknown", **seen_from})
                 session.commit()
                 raise LoginFailed("wrong user name or password")
             locked_until = as_utc(account.locked_until)
@@ -183,8 +195,9 @@ class AccountService:
                 lock = lockout_for(account.failed_logins)
                 account.locked_until = now + lock if lock else None
                 session.add(account)
+                throttle.record(session, throttle.PASSWORD, f"account:{name}", address, now)
                 audit_log.append(connection, now, name, "login.failed", f"user:{name}",
-                                 {"reason": "password", "failures": account.failed_logins})
+                                 {"reason": "password", "failures": account.failed_logins, **seen_from})
                 if lock:
                     audit_log.append(connection, now, name, "login.locked", f"user:{name}",
                                      {"until": (now + lock).isoformat(), "failures": account.failed_logins})
@@ -195,7 +208,7 @@ class AccountService:
             account.failed_logins = 0
             account.locked_until = None
             session.add(account)
-            audit_log.append(connection, now, name, "login.ok", f"user:{name}", {"role": account.role})
+            audit_log.append(connection, now, name, "login.ok", f"user:{name}", {"role": account.role, **seen_from})
             session.commit()
             return Actor(account.username, account.role, account.display_name)
 

@@ -8,6 +8,7 @@ it with the invigilator code. Every action is recorded as a :class:`~tutor.stora
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
@@ -17,8 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
+from tutor.domain.access import START_CODE_LIMITS
 from tutor.domain.testing import (
     AWARDING_BODY,
     CENTRE,
@@ -35,10 +38,11 @@ from tutor.domain.testing import (
     form_to_json,
     score,
 )
+from tutor.services import throttle
 from tutor.storage import audit_log, bank_queries
 from tutor.storage import tables as t
-from tutor.storage.answer_writes import answer_transaction_kind
-from tutor.storage.engine import WriteTransaction, as_utc
+from tutor.storage.answer_writes import CoreAnswerTransaction, answer_transaction_kind, read_attempt_state
+from tutor.storage.engine import StorageError, WriteTransaction, as_utc, describe_db_error
 
 STALE_SECONDS = 15
 """A running attempt with no heartbeat for this long has lost its client (clients beat every second)."""
@@ -74,6 +78,12 @@ class AttemptView:
 
 
 @dataclass(frozen=True)
+class AttemptState:
+    status: str
+    remaining_seconds: float
+
+
+@dataclass(frozen=True)
 class SavedAnswer:
     position: int
     chosen: str | None
@@ -100,6 +110,23 @@ class CandidateResult:
     status: str
     result: TestResult | None
     time_used_seconds: float | None
+
+
+def _reading(what: str):
+    """A read method whose database failure (a server restarting, say) is a one-line StorageError, as a
+    write's is: a client's tick reports it and tries again a second later."""
+
+    def wrap(method):
+        @functools.wraps(method)
+        def read(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except SQLAlchemyError as exc:
+                raise StorageError(f"could not {what}: {describe_db_error(exc)}") from None
+
+        return read
+
+    return wrap
 
 
 def _hash_code(code: str) -> str:
@@ -234,15 +261,28 @@ class SittingService:
 
     # -- candidate ---------------------------------------------------------------------------
 
-    def start(self, sitting_id: int, number: str, start_code: str) -> int:
+    def start(self, sitting_id: int, number: str, start_code: str, address: str | None = None) -> int:
         """Start (or return to) a candidate's attempt. Returns the attempt id.
 
         A first start draws the form and starts the clock. Coming back to an attempt whose
         client died finds it interrupted: it stays locked until the invigilator resumes it.
+        Wrong start codes are counted per sitting and per client ``address`` (a browser session's
+        computer, when known) and recorded in the sitting's events; past a limit
+        (:data:`~tutor.domain.access.START_CODE_LIMITS`) every try is refused for a while, right or wrong.
         """
         with self._write("start the attempt") as session:
             sitting = self._sitting(session, sitting_id)
+            target = f"sitting:{sitting.id}"
+            try:
+                throttle.check(session, throttle.START_CODE, target, address, START_CODE_LIMITS, self.now(),
+                               "wrong start codes")
+            except throttle.Throttled as exc:
+                raise SittingError(str(exc)) from None
             if not _code_matches(start_code, sitting.start_code_hash):
+                throttle.record(session, throttle.START_CODE, target, address, self.now())
+                self._event(session, sitting.id, None, number.strip()[:40] or "?", "candidate", "start_code_refused",
+                            data={"number": number.strip()[:40], "address": address})
+                session.commit()
                 raise SittingError("that start code is not right for this sitting")
             candidate = self._candidate(session, sitting_id, number)
             attempt = self._attempt(session, candidate.id, missing_ok=True)
@@ -263,10 +303,12 @@ class SittingService:
         with Session(self.engine) as session:
             return self._sitting(session, sitting_id).total_questions
 
+    @_reading("read the test")
     def sitting_of(self, attempt_id: int) -> int:
         with Session(self.engine) as session:
             return self._attempt_context(session, attempt_id)[2].id
 
+    @_reading("read the test")
     def view(self, attempt_id: int) -> AttemptView:
         with Session(self.engine) as session:
             attempt, candidate, sitting = self._attempt_context(session, attempt_id)
@@ -341,7 +383,16 @@ class SittingService:
 
     def heartbeat(self, attempt_id: int, viewing: int | None = None) -> float:
         """A live client's tick: keeps the clock's checkpoint fresh, notes the question on screen (``viewing``),
-        and submits at expiry. Returns time left."""
+        and submits at expiry. Returns time left.
+
+        Every candidate's client sends one a second, so on a database server (the Core answer transaction) the
+        running case is two statements that do not wait for the WAL flush (see
+        :class:`~tutor.storage.answer_writes.CoreAnswerTransaction`); on SQLite, and at expiry, it is the
+        ordinary write (which on SQLite also runs the WAL checkpoint that saves put off)."""
+        if self.answer_transaction is CoreAnswerTransaction:
+            left = self._running_heartbeat(attempt_id, viewing)
+            if left is not None:
+                return left
         with self._write("record the heartbeat") as session:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
             clock = _clock(attempt)
@@ -356,6 +407,34 @@ class SittingService:
                     session.add(attempt)
                 session.commit()
             return _clock(attempt).remaining(now)
+
+    def _running_heartbeat(self, attempt_id: int, viewing: int | None) -> float | None:
+        """The heartbeat of a running attempt before its deadline, in one short transaction; None otherwise
+        (the caller's ordinary write then submits at expiry, or reports a stopped clock)."""
+        with CoreAnswerTransaction(self.engine, "record the heartbeat", durable=False) as store:
+            state = store.attempt_state(attempt_id)
+            if state is None:
+                raise SittingError(f"no attempt {attempt_id}")
+            status, allowed, active, running_since, _ = state
+            now = self.now()
+            clock = AttemptClock(allowed, active, as_utc(running_since))
+            if status != "in_progress" or clock.expired(now):
+                return None
+            questions = len(self._cached_form(store, attempt_id)[0].questions)
+            clock = _attached(clock, now)
+            store.checkpoint_clock(attempt_id, clock.active_seconds, clock.running_since,
+                                   viewing if viewing is not None and 1 <= viewing <= questions else None)
+            store.commit()
+            return clock.remaining(now)
+
+    def state(self, attempt_id: int) -> AttemptState:
+        """The attempt's status and time left: what a client's once-a-second tick follows (one short read;
+        :meth:`view` reads the questions too)."""
+        state = read_attempt_state(self.engine, attempt_id)
+        if state is None:
+            raise SittingError(f"no attempt {attempt_id}")
+        status, allowed, active, running_since, _ = state
+        return AttemptState(status, AttemptClock(allowed, active, as_utc(running_since)).remaining(self.now()))
 
     def submit(self, attempt_id: int, actor: str = "candidate") -> None:
         with self._write("submit the test") as session:
@@ -453,6 +532,7 @@ class SittingService:
 
     # -- reports -----------------------------------------------------------------------------
 
+    @_reading("read the sitting")
     def status(self, sitting_id: int) -> list[CandidateStatus]:
         with Session(self.engine) as session:
             self._sitting(session, sitting_id)
@@ -479,6 +559,7 @@ class SittingService:
                     len(interruptions), sum(x for x in lengths if x), candidate.extra_time_percent))
             return rows
 
+    @_reading("read the results")
     def results(self, sitting_id: int, released_only: bool = True) -> list[CandidateResult]:
         with Session(self.engine) as session:
             sitting = self._sitting(session, sitting_id)
@@ -504,6 +585,7 @@ class SittingService:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
             return self._score(session, sitting, attempt)
 
+    @_reading("read the sitting's events")
     def events(self, sitting_id: int) -> list[t.TestEvent]:
         with Session(self.engine) as session:
             return list(session.exec(select(t.TestEvent).where(t.TestEvent.sitting_id == sitting_id)
@@ -514,9 +596,13 @@ class SittingService:
     def _write(self, what: str):
         return WriteTransaction(self.engine, what)
 
-    def _pool(self, test: TestDefinition) -> list[PoolItem]:
-        with Session(self.engine) as session:
-            rows = bank_queries.secure_pool(session, {test.unit_key, test.code})
+    def _pool(self, test: TestDefinition, session: Session | None = None) -> list[PoolItem]:
+        """The test's secure pool, read in ``session`` when given (a start's write transaction: a second
+        connection held at the same time would double the connections a sitting needs)."""
+        if session is None:
+            with Session(self.engine) as own:
+                return self._pool(test, own)
+        rows = bank_queries.secure_pool(session, {test.unit_key, test.code})
         pool = [PoolItem(r.item_id, r.version, r.outcome, r.criterion, r.enemies) for r in rows]
         for outcome, need in test.blueprint.items():
             have = sum(1 for p in pool if p.outcome == outcome)
@@ -531,7 +617,7 @@ class SittingService:
         earlier = bank_queries.earlier_attempts(session, sitting, candidate)
         seen = frozenset(q.item_id for a in earlier for q in form_from_json(a.form_seed, a.form)[0].questions)
         try:
-            form = assemble_form(self._pool(test), test.blueprint, seed, avoid=seen)
+            form = assemble_form(self._pool(test, session), test.blueprint, seed, avoid=seen)
         except TestRuleError as exc:
             raise SittingError(str(exc)) from None
         now = self.now()

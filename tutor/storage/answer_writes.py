@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tutor.storage import audit_log
 from tutor.storage import tables as t
-from tutor.storage.engine import StorageError, write_failed
+from tutor.storage.engine import StorageError, describe_db_error, write_failed
 
 _ATTEMPT = t.Attempt.__table__
 _CANDIDATE = t.Candidate.__table__
@@ -57,6 +57,8 @@ _LATEST_ANSWER = (sa.select(_ANSWER.c.chosen, _ANSWER.c.flagged)
 _UPDATE_CLOCK = (sa.update(_ATTEMPT).where(_ATTEMPT.c.id == sa.bindparam("attempt"))
                  .values(active_seconds=sa.bindparam("active"), running_since=sa.bindparam("since"),
                          viewing=sa.bindparam("viewing")))
+_CHECKPOINT_CLOCK = (sa.update(_ATTEMPT).where(_ATTEMPT.c.id == sa.bindparam("attempt"))
+                     .values(active_seconds=sa.bindparam("active"), running_since=sa.bindparam("since")))
 _INSERT_ANSWER = sa.insert(_ANSWER).values({name: sa.bindparam(name) for name in (
     "attempt_id", "position", "bank_item_id", "chosen", "flagged", "saved_at", "active_seconds")})
 
@@ -101,6 +103,15 @@ class _AnswerStatements:
         self._run(_UPDATE_CLOCK, {"attempt": attempt_id, "active": active_seconds,
                                   "since": self._time_in(running_since), "viewing": viewing})
 
+    def checkpoint_clock(self, attempt_id: int, active_seconds: float, running_since: datetime | None,
+                         viewing: int | None) -> None:
+        """A heartbeat's write: move the clock, and note the question on screen when there is one."""
+        if viewing is not None:
+            self.move_clock(attempt_id, active_seconds, running_since, viewing)
+        else:
+            self._run(_CHECKPOINT_CLOCK, {"attempt": attempt_id, "active": active_seconds,
+                                          "since": self._time_in(running_since)})
+
     def insert_answer(self, attempt_id: int, position: int, bank_item_id: int, chosen: str | None,
                       flagged: bool, saved_at: datetime, active_seconds: float) -> int:
         """Insert the answer; its row id (the audit entry names it, so the chain vouches for the row)."""
@@ -111,7 +122,11 @@ class _AnswerStatements:
     def _insert(self, statement, params: dict) -> int:
         raise NotImplementedError
 
+    def _lock_audit(self) -> None:
+        """Serialise appends to the audit chain until the commit (SQLite's write lock already does)."""
+
     def append_audit(self, moment: datetime, actor: str, kind: str, subject: str, data: dict) -> str:
+        self._lock_audit()
         head = self._run(audit_log.HEAD)
         entry = audit_log.next_entry(head[0] if head else None, moment, actor, kind, subject, data)
         self._run(audit_log.INSERT, entry)
@@ -119,16 +134,24 @@ class _AnswerStatements:
 
 
 class CoreAnswerTransaction(_AnswerStatements):
-    """One answer's write transaction in SQLAlchemy Core on one connection (any database)."""
+    """One answer's write transaction in SQLAlchemy Core on one connection (any database).
 
-    def __init__(self, engine: Engine, what: str) -> None:
+    ``durable=False`` (a heartbeat's clock checkpoint) lets PostgreSQL return from the commit before its WAL
+    is flushed (``synchronous_commit`` off for this transaction only): a server crash can lose the last
+    fraction of a second of checkpoints, which gives the candidate that time back, never takes it; answers
+    are always committed durably."""
+
+    def __init__(self, engine: Engine, what: str, durable: bool = True) -> None:
         self.engine = engine
         self.what = what
+        self.durable = durable
 
     def __enter__(self) -> Self:
         try:
             self.connection = self.engine.connect().execution_options(write=True)
             self.connection.begin()
+            if not self.durable and self.connection.dialect.name == "postgresql":
+                self.connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
         except SQLAlchemyError as exc:
             raise write_failed(self.what, exc) from None
         return self
@@ -146,6 +169,10 @@ class CoreAnswerTransaction(_AnswerStatements):
 
     def _insert(self, statement, params: dict) -> int:
         return self.connection.execute(statement, params).inserted_primary_key[0]
+
+    def _lock_audit(self) -> None:
+        if self.connection.dialect.name == "postgresql":  # as audit_log.append does: else two saves fork the chain
+            self.connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({audit_log.POSTGRES_AUDIT_LOCK})")
 
     def commit(self) -> None:
         self.connection.commit()
@@ -228,3 +255,14 @@ def answer_transaction_kind(engine: Engine) -> type[CoreAnswerTransaction | Sqli
     if engine.dialect.name == "sqlite" and engine.dialect.driver == "pysqlite":
         return SqliteAnswerTransaction
     return CoreAnswerTransaction
+
+
+def read_attempt_state(engine: Engine, attempt_id: int) -> tuple | None:
+    """(status, allowed_seconds, active_seconds, running_since, candidate number) of an attempt, or None: one
+    short read, no write lock (a client's once-a-second tick follows it)."""
+    try:
+        with engine.connect() as connection:
+            row = connection.execute(_ATTEMPT_STATE, {"attempt": attempt_id}).first()
+    except SQLAlchemyError as exc:
+        raise StorageError(f"could not read the attempt: {describe_db_error(exc)}") from None
+    return tuple(row) if row is not None else None

@@ -6,6 +6,7 @@ a busy timeout; any other database (PostgreSQL) is used as it comes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -91,12 +92,32 @@ def as_utc(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
 
 
-def make_engine(url: str, create: bool = True) -> Engine:
+@dataclass(frozen=True)
+class Pool:
+    """Connections one process keeps to a database server: ``size`` held open, up to ``overflow`` more
+    while busy. PostgreSQL's ``max_connections`` must cover every process's size plus overflow."""
+
+    size: int
+    overflow: int
+
+
+COMMAND_POOL = Pool(5, 10)
+"""A command or the terminal app (SQLAlchemy's own default)."""
+SESSION_POOL = Pool(1, 2)
+"""One browser session of ``tutor serve``, a process of its own: one connection held for its screen's
+once-a-second tick and saves, two more at most while a worker thread checks a password or loads practice.
+A hundred candidates hold a hundred connections (see the README's "Running a centre")."""
+CONNECT_TIMEOUT_SECONDS = 5
+"""An unreachable database server is reported after this long, not after the operating system's minutes."""
+
+
+def make_engine(url: str, create: bool = True, pool: Pool = COMMAND_POOL) -> Engine:
     """Build an engine and check the database is reachable; raise StorageError if not.
 
     A SQLite file that does not exist is created only when `create` is set, and only in a folder that exists:
     the command line lets the app's first run and `tutor import` create a database and nothing else, so a
-    mistyped path never looks like an empty catalogue (the caller makes the default's own folder)."""
+    mistyped path never looks like an empty catalogue (the caller makes the default's own folder). ``pool``
+    sizes the connection pool to a database server (SQLite's own is left as it is)."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -111,7 +132,7 @@ def make_engine(url: str, create: bool = True) -> Engine:
             if not path.parent.is_dir():
                 raise StorageError(f"no folder {path.parent} for the database {path.name}: check the path")
     try:
-        engine = create_engine(url, **({"pool_use_lifo": True} if is_sqlite else {"pool_pre_ping": True}))
+        engine = create_engine(url, **({"pool_use_lifo": True} if is_sqlite else _server_options(parsed, pool)))
     except (NoSuchModuleError, ImportError) as exc:
         hint = " (for PostgreSQL: pip install 'tutor-cs[postgres]')" if "postgres" in shown else ""
         raise StorageError(f"cannot open the database {shown}: its driver is not installed: {exc}{hint}") from None
@@ -125,6 +146,15 @@ def make_engine(url: str, create: bool = True) -> Engine:
         engine.dispose()
         raise StorageError(f"cannot open the database {shown}: {describe_db_error(exc)}") from None
     return engine
+
+
+def _server_options(parsed, pool: Pool) -> dict:
+    """A database server's engine: a checked connection after a server restart (pre-ping), the pool sized
+    for the process, and a bounded wait to connect."""
+    options = {"pool_pre_ping": True, "pool_size": pool.size, "max_overflow": pool.overflow, "pool_timeout": 30}
+    if parsed.get_backend_name() == "postgresql":
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_SECONDS, "application_name": "tutor"}
+    return options
 
 
 def _append_only_triggers(engine: Engine) -> list[str]:
@@ -154,6 +184,7 @@ MIGRATIONS: dict[int, list[str]] = {
     4: [],  # item_status_change is a new table
     5: ["ALTER TABLE practice_exchange ADD COLUMN contradicted VARCHAR(400) NOT NULL DEFAULT '{}'"],
     6: ["ALTER TABLE attempt ADD COLUMN viewing INTEGER"],  # a resumed candidate lands on their question
+    7: [],  # access_failure is a new table (wrong start codes and passwords, for the guessing limits)
 }
 
 
@@ -195,8 +226,27 @@ def init_schema(engine: Engine) -> None:
         raise StorageError(f"cannot prepare the database: {describe_db_error(exc)}") from None
 
 
-def open_database(url: str, create: bool = True) -> Engine:
-    """The database at `url` with its schema ready; `create` as for make_engine."""
-    engine = make_engine(url, create)
+def open_database(url: str, create: bool = True, pool: Pool = COMMAND_POOL) -> Engine:
+    """The database at `url` with its schema ready; `create` and `pool` as for make_engine."""
+    engine = make_engine(url, create, pool)
     init_schema(engine)
+    return engine
+
+
+def open_prepared_database(url: str, pool: Pool = COMMAND_POOL) -> Engine:
+    """The database at ``url`` as another process prepared it (``tutor serve`` before its browser sessions):
+    its schema version is checked and nothing is changed. A hundred sessions starting at once must not each
+    run the schema's DDL, which on PostgreSQL locks the tables the candidates are saving to."""
+    engine = make_engine(url, create=False, pool=pool)
+    try:
+        with Session(engine) as session:
+            existing = engine.dialect.has_table(session.connection(), "meta")
+            row = session.exec(select(Meta).where(Meta.key == "schema_version")).first() if existing else None
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise StorageError(f"cannot read the database: {describe_db_error(exc)}") from None
+    if row is None or int(row.value) != SCHEMA_VERSION:
+        engine.dispose()
+        found = "no schema" if row is None else f"schema version {row.value}"
+        raise StorageError(f"the database has {found}, not {SCHEMA_VERSION}: restart `tutor serve` to prepare it")
     return engine

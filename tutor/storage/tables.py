@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 """Bump when tables change; :func:`tutor.storage.engine.init_schema` refuses databases from a newer tutor."""
 
 
@@ -488,6 +488,20 @@ class AuditEntry(SQLModel, table=True):
     data: str = Field(sa_column=Column(Text, nullable=False))  # canonical JSON, hashed as stored
     prev_hash: str = Field(max_length=64)
     entry_hash: str = Field(max_length=64, unique=True)
+
+
+class AccessFailure(SQLModel, table=True):
+    """A wrong start code or password, kept to hold back guessing per sitting or account and per client
+    address (schema version 7). Rows older than the longest limit's window no longer count."""
+
+    __tablename__ = "access_failure"
+    __table_args__ = (Index("ix_access_failure_target", "kind", "target", "at"),
+                      Index("ix_access_failure_address", "kind", "address", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # start_code | password
+    target: str = Field(max_length=80)  # sitting:<id> | account:<name>
+    address: str | None = Field(default=None, max_length=64)  # the client's address, when known
+    at: datetime
 
 
 APPEND_ONLY_TABLES = ("audit_entry", "attempt_answer", "practice_exchange", "test_evidence", "evidence_decision",

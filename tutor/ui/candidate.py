@@ -1,10 +1,12 @@
 """The candidate's side of an invigilated online test: one question at a time, review, submit, result.
 
-Separate from :class:`~tutor.ui.app.TutorApp`, on the same stylesheet. Everything goes through
+:class:`CandidateSession` is the attempt's state and behaviour, mixed into :class:`CandidateApp`
+(``tutor test`` in a terminal) and into the browser session's app (:mod:`tutor.ui.centre`), on the
+same stylesheet as :class:`~tutor.ui.app.TutorApp`. Everything goes through
 :class:`~tutor.services.sittings.SittingService`; time comes from the service's injected clock
-only. The app runs three modes: ``test`` (questions, review, the confirm dialog), ``locked``
+only. The attempt runs in three modes: ``test`` (questions, review, the confirm dialog), ``locked``
 (paused or interrupted: waiting for the invigilator) and ``result``. A once-a-second
-:meth:`CandidateApp.tick` sends the heartbeat, follows the attempt's status and moves between
+:meth:`CandidateSession.tick` sends the heartbeat, follows the attempt's status and moves between
 them. No score, key or feedback is shown until the test is submitted and the results released.
 """
 
@@ -26,7 +28,7 @@ from textual.widgets.option_list import Option
 
 from tutor.domain.testing import LETTERS, format_remaining
 from tutor.rendering import TextRenderer
-from tutor.services.sittings import AttemptView, SittingError, SittingService
+from tutor.services.sittings import AttemptState, AttemptView, SittingError, SittingService
 from tutor.storage.engine import StorageError
 
 WARNINGS = (600, 300)  # seconds left at which the candidate is warned, once each
@@ -34,19 +36,16 @@ LOW_TIME = 300  # the countdown turns amber from here
 LOCKED = ("paused", "interrupted")
 
 
-class CandidateApp(App[None]):
-    """One candidate's attempt. ``clock`` is the clock the service was built with."""
+class CandidateSession:
+    """One candidate's attempt as app-level state and behaviour, mixed into a Textual ``App``:
+    :class:`CandidateApp` (``tutor test``) and the browser session's app (:mod:`tutor.ui.centre`). The
+    screens below reach it through ``self.app``. ``clock`` is the clock the service was built with."""
 
-    CSS_PATH = "tutor.tcss"
-    TITLE = "tutor test"
-    ENABLE_COMMAND_PALETTE = False
-
-    def __init__(self, service: SittingService, attempt_id: int, templates: Path, clock) -> None:
-        super().__init__()
+    def init_candidate(self, service: SittingService, attempt_id: int | None, templates: Path, clock) -> None:
         self.service = service
         self.attempt_id = attempt_id
         self.clock = clock
-        self.renderer = TextRenderer(templates, filters={"literal": escape})
+        self._test_renderer = TextRenderer(templates, filters={"literal": escape})
         self.view: AttemptView | None = None
         self.sitting_id: int | None = None
         self.chosen: dict[int, str | None] = {}
@@ -59,8 +58,8 @@ class CandidateApp(App[None]):
 
     # -- rendering ---------------------------------------------------------------------------
 
-    def render_text(self, template: str, **context) -> str:
-        return self.renderer.render(f"ui/test/{template}", **context).rstrip()
+    def test_text(self, template: str, **context) -> str:
+        return self._test_renderer.render(f"ui/test/{template}", **context).rstrip()
 
     @property
     def total(self) -> int:
@@ -77,19 +76,23 @@ class CandidateApp(App[None]):
 
     # -- start -------------------------------------------------------------------------------
 
-    def on_mount(self) -> None:
+    def begin_attempt(self, attempt_id: int | None = None) -> str | None:
+        """Show the attempt (``attempt_id``, else the one given at init) and start the once-a-second tick;
+        returns the line to show instead when the attempt cannot be read."""
+        if attempt_id is not None:
+            self.attempt_id = attempt_id
         try:
             view = self.service.view(self.attempt_id)
             self.sitting_id = self.service.sitting_of(self.attempt_id)
         except (SittingError, StorageError) as exc:
-            self.exit(return_code=1, message=self.render_text("problem.j2", message=str(exc)))
-            return
+            return self.test_text("problem.j2", message=str(exc))
         self._take(view)
         self.add_mode("test", QuestionScreen)
         self.add_mode("locked", LockedScreen)
         self.add_mode("result", ResultScreen)
         self._follow(view)
         self.set_interval(1.0, self.tick)
+        return None
 
     def _take(self, view: AttemptView) -> None:
         """Adopt the service's record of the answers (at start, and when a lock is lifted)."""
@@ -108,14 +111,17 @@ class CandidateApp(App[None]):
         try:
             if self.current_mode == "test":
                 self.service.heartbeat(self.attempt_id, getattr(self.screen, "position", None))
-            view = self.service.view(self.attempt_id)
+            state = self.service.state(self.attempt_id)  # status and time left: one short read a second
+            if state.status == "in_progress" and self.current_mode == "locked":
+                state = self.service.view(self.attempt_id)  # the lock is lifted: adopt the record of answers
         except (SittingError, StorageError) as exc:
             self._report_problem(str(exc))
             return
         self._problem = None
-        self._follow(view)
+        self._follow(state)
 
-    def _follow(self, view: AttemptView) -> None:
+    def _follow(self, view: AttemptView | AttemptState) -> None:
+        """Move to the screen the attempt's status calls for (a full view when leaving the lock)."""
         self.remaining = view.remaining_seconds
         previous, self.status = self.status, view.status
         if view.status == "in_progress":
@@ -145,12 +151,12 @@ class CandidateApp(App[None]):
         crossed = [w for w in WARNINGS if self.remaining <= w and w not in self.warned]
         if crossed and self.remaining > 0:
             self.warned.update(w for w in WARNINGS if w >= min(crossed))
-            self.notify(self.render_text("warning.j2", minutes=min(crossed) // 60), severity="warning", timeout=15)
+            self.notify(self.test_text("warning.j2", minutes=min(crossed) // 60), severity="warning", timeout=15)
 
     def _report_problem(self, message: str) -> None:
         if message != self._problem:
             self._problem = message
-            self.notify(self.render_text("problem.j2", message=message), severity="error", timeout=15)
+            self.notify(self.test_text("problem.j2", message=message), severity="error", timeout=15)
 
     # -- answers -----------------------------------------------------------------------------
 
@@ -160,7 +166,7 @@ class CandidateApp(App[None]):
             saved = self.service.save_answer(self.attempt_id, position, letter, flagged=flag)
         except (SittingError, StorageError) as exc:
             self.call_later(self.tick)  # time up, or locked: follow the attempt at once
-            raise SaveFailed(self.render_text("save_failed.j2", message=str(exc))) from None
+            raise SaveFailed(self.test_text("save_failed.j2", message=str(exc))) from None
         if letter is not None:
             self.chosen[position] = saved.chosen
         if flag is not None:
@@ -168,7 +174,7 @@ class CandidateApp(App[None]):
         self.remaining = saved.remaining_seconds
         self._update_bars()
         what = "answer" if letter is not None else ("flag" if flag else "unflag")
-        return self.render_text("saved.j2", what=what, letter=letter, position=position)
+        return self.test_text("saved.j2", what=what, letter=letter, position=position)
 
     def submit_test(self) -> None:
         try:
@@ -213,10 +219,27 @@ class CandidateApp(App[None]):
         except (SittingError, StorageError):
             pass
         outcomes = sorted(result.per_outcome.items(), key=lambda kv: _natural(kv[0])) if result else []
-        return self.render_text(
+        return self.test_text(
             "result.j2", code=view.test_code, title=view.test_title, number=view.candidate_number,
             candidate=view.candidate, status=status, how=how, result=result, outcomes=outcomes, time_used=time_used,
         )
+
+
+class CandidateApp(CandidateSession, App[None]):
+    """``tutor test``: one candidate's attempt in a terminal."""
+
+    CSS_PATH = "tutor.tcss"
+    TITLE = "tutor test"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, service: SittingService, attempt_id: int, templates: Path, clock) -> None:
+        super().__init__()
+        self.init_candidate(service, attempt_id, templates, clock)
+
+    def on_mount(self) -> None:
+        problem = self.begin_attempt()
+        if problem:
+            self.exit(return_code=1, message=problem)
 
 
 class SaveFailed(Exception):
@@ -238,7 +261,7 @@ class TestBar(Horizontal):
     def compose(self) -> ComposeResult:
         app = self.app
         view = app.view
-        yield Static(app.render_text("bar.j2", code=view.test_code, title=view.test_title, set_by=view.set_by,
+        yield Static(app.test_text("bar.j2", code=view.test_code, title=view.test_title, set_by=view.set_by,
                                      number=view.candidate_number, candidate=view.candidate), classes="cand-bar-text")
         yield Static(classes="cand-countdown")
 
@@ -251,7 +274,7 @@ class TestBar(Horizontal):
             countdown = self.query_one(".cand-countdown", Static)
         except NoMatches:  # not composed yet: on_mount draws it
             return
-        countdown.update(app.render_text("countdown.j2", remaining=format_remaining(app.remaining),
+        countdown.update(app.test_text("countdown.j2", remaining=format_remaining(app.remaining),
                                          stopped=app.status in LOCKED))
         countdown.set_class(app.remaining <= LOW_TIME, "low")
 
@@ -303,8 +326,8 @@ class QuestionScreen(Screen):
                 with Grid(id="cand-grid"):
                     for position in range(1, app.total + 1):
                         yield NavCell(position)
-                yield Static(app.render_text("nav_legend.j2"), id="cand-legend")
-        yield Static(app.render_text("keys.j2", screen="question"), classes="cand-keys")
+                yield Static(app.test_text("nav_legend.j2"), id="cand-legend")
+        yield Static(app.test_text("keys.j2", screen="question"), classes="cand-keys")
 
     def on_mount(self) -> None:
         # a resumed candidate (a new client after a crash) reopens on the question they last had on screen
@@ -322,13 +345,13 @@ class QuestionScreen(Screen):
         if not self.query("#cand-options"):  # not composed yet: on_mount draws it
             return
         chosen = app.chosen.get(self.position)
-        self.query_one("#cand-head", Static).update(app.render_text(
+        self.query_one("#cand-head", Static).update(app.test_text(
             "question_head.j2", position=self.position, total=app.total, flagged=app.flagged.get(self.position)))
-        self.query_one("#cand-stem", Static).update(app.render_text("stem.j2", stem=question.stem))
+        self.query_one("#cand-stem", Static).update(app.test_text("stem.j2", stem=question.stem))
         options = self.query_one(OptionList)
         highlighted = options.highlighted
         options.set_options(
-            Option(app.render_text("option.j2", letter=letter, text=text, chosen=letter == chosen), id=letter)
+            Option(app.test_text("option.j2", letter=letter, text=text, chosen=letter == chosen), id=letter)
             for letter, text in question.options.items()
         )
         letters = list(question.options)
@@ -345,10 +368,10 @@ class QuestionScreen(Screen):
     def _show_navigator(self) -> None:
         app = self.app
         self.query_one("#cand-nav-title", Static).update(
-            app.render_text("navigator.j2", answered=len(app.answered()), total=app.total))
+            app.test_text("navigator.j2", answered=len(app.answered()), total=app.total))
         for cell in self.query(NavCell):
             answered, flagged = bool(app.chosen.get(cell.position)), bool(app.flagged.get(cell.position))
-            cell.update(app.render_text("nav_cell.j2", position=cell.position, answered=answered, flagged=flagged))
+            cell.update(app.test_text("nav_cell.j2", position=cell.position, answered=answered, flagged=flagged))
             cell.set_class(answered, "answered")
             cell.set_class(flagged, "flagged")
             cell.set_class(cell.position == self.position, "current")
@@ -409,18 +432,18 @@ class ReviewScreen(Screen[int | None]):
         unanswered, flagged = app.unanswered(), app.flagged_positions()
         yield TestBar(id="cand-bar")
         with Vertical(id="cand-review"):
-            yield Static(app.render_text("review.j2", answered=len(app.answered()), total=app.total,
+            yield Static(app.test_text("review.j2", answered=len(app.answered()), total=app.total,
                                          unanswered=unanswered, flagged=flagged), id="cand-review-summary")
             positions = sorted(set(unanswered) | set(flagged))
             yield OptionList(*(
-                Option(app.render_text("review_option.j2", position=p, answered=bool(app.chosen.get(p)),
+                Option(app.test_text("review_option.j2", position=p, answered=bool(app.chosen.get(p)),
                                        flagged=bool(app.flagged.get(p))), id=str(p))
                 for p in positions
             ), id="cand-review-list")
             with Horizontal(id="cand-review-buttons"):
-                yield Button(app.render_text("label.j2", label="back"), id="cand-back")
-                yield Button(app.render_text("label.j2", label="submit"), id="cand-submit", variant="primary")
-        yield Static(app.render_text("keys.j2", screen="review"), classes="cand-keys")
+                yield Button(app.test_text("label.j2", label="back"), id="cand-back")
+                yield Button(app.test_text("label.j2", label="submit"), id="cand-submit", variant="primary")
+        yield Static(app.test_text("keys.j2", screen="review"), classes="cand-keys")
 
     def on_mount(self) -> None:
         listing = self.query_one(OptionList)
@@ -455,12 +478,12 @@ class ConfirmSubmitScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         app = self.app
         with Vertical(id="cand-confirm"):
-            yield Static(app.render_text("confirm.j2", unanswered=len(app.unanswered()),
+            yield Static(app.test_text("confirm.j2", unanswered=len(app.unanswered()),
                                          flagged=len(app.flagged_positions())), id="cand-confirm-text")
             with Horizontal(id="cand-confirm-buttons"):
-                yield Button(app.render_text("label.j2", label="yes"), id="cand-yes", variant="primary")
-                yield Button(app.render_text("label.j2", label="no"), id="cand-no")
-            yield Static(app.render_text("keys.j2", screen="confirm"), classes="cand-confirm-keys")
+                yield Button(app.test_text("label.j2", label="yes"), id="cand-yes", variant="primary")
+                yield Button(app.test_text("label.j2", label="no"), id="cand-no")
+            yield Static(app.test_text("keys.j2", screen="confirm"), classes="cand-confirm-keys")
 
     def on_mount(self) -> None:
         self.query_one("#cand-no", Button).focus()  # the safe choice is the default
@@ -484,7 +507,7 @@ class LockedScreen(Screen):
         yield TestBar(id="cand-bar")
         with Vertical(id="cand-locked-box"):
             yield Static(id="cand-locked")
-        yield Static(self.app.render_text("keys.j2", screen="locked"), classes="cand-keys")
+        yield Static(self.app.test_text("keys.j2", screen="locked"), classes="cand-keys")
 
     def on_mount(self) -> None:
         self.show()
@@ -497,7 +520,7 @@ class LockedScreen(Screen):
             text = self.query_one("#cand-locked", Static)
         except NoMatches:  # not composed yet: on_mount draws it
             return
-        text.update(self.app.render_text("locked.j2", status=self.app.status))
+        text.update(self.app.test_text("locked.j2", status=self.app.status))
 
 
 class ResultScreen(Screen):
@@ -510,7 +533,7 @@ class ResultScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="cand-result-box"):
             yield Static(id="cand-result")
-        yield Static(self.app.render_text("keys.j2", screen="result"), classes="cand-keys")
+        yield Static(self.app.test_text("keys.j2", screen="result"), classes="cand-keys")
 
     def on_mount(self) -> None:
         self.show()

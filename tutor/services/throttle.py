@@ -1,0 +1,56 @@
+"""Holding back guessing: wrong start codes and passwords are counted per sitting or account and per
+client address, in the database, so every process serving the centre (one per browser session) sees the
+same counts.
+
+The limits are in :mod:`tutor.domain.access`. A try is checked before the code or password is: while a
+limit holds, the answer is "wait" whatever was typed, so guesses made then learn nothing. The address is
+the one the web server saw the browser connect from (see :mod:`tutor.ui.web_server`); the command line
+has none, and only the per-sitting (or per-account) limits apply there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from tutor.domain.access import GuessLimit, guesses_blocked_for, wait_in_words
+from tutor.storage import tables as t
+from tutor.storage.engine import as_utc
+
+START_CODE = "start_code"
+PASSWORD = "password"
+KEEP = timedelta(days=1)
+"""Failures older than this are deleted as new ones are recorded (every limit's window is far shorter)."""
+
+
+class Throttled(Exception):
+    """Too many wrong tries: the message says for how long, in one line."""
+
+
+def check(session: Session, kind: str, target: str, address: str | None, limits: dict[str, GuessLimit],
+          now: datetime, what: str) -> None:
+    """Raise :class:`Throttled` if ``target`` (``"sitting:12"``, ``"account:sam"``) or ``address`` has had
+    too many failures of ``kind`` within its limit's window. ``what`` names the tries ("wrong start codes")."""
+    for scope, limit in limits.items():
+        if scope == "address":
+            if not address:
+                continue
+            where = t.AccessFailure.address == address
+        else:
+            where = t.AccessFailure.target == target
+        count, oldest = session.exec(
+            select(func.count(), func.min(t.AccessFailure.at))
+            .where(t.AccessFailure.kind == kind, where, t.AccessFailure.at > now - limit.window)
+        ).one()
+        wait = guesses_blocked_for(count, as_utc(oldest), limit, now)
+        if wait is not None:
+            raise Throttled(f"too many {what} from {limit.what}: try again in {wait_in_words(wait)}")
+
+
+def record(session: Session, kind: str, target: str, address: str | None, now: datetime) -> None:
+    """Count one failure (in the caller's transaction), and forget failures older than :data:`KEEP`."""
+    session.add(t.AccessFailure(kind=kind, target=target[:80], address=(address or None) and address[:64], at=now))
+    session.execute(delete(t.AccessFailure).where(t.AccessFailure.at < now - KEEP))
+
