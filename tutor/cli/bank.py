@@ -127,7 +127,7 @@ def _item_quality_command(args: argparse.Namespace) -> int:
                 from tutor.domain.item_analysis import MIN_SEEN
 
                 sys.stdout.write(text.render("cli/item_statistics.txt.j2", rows=rows, test=args.test,
-                                                 min_seen=MIN_SEEN))
+                                             min_seen=MIN_SEEN))
             return 0
         if args.bank_command == "to-review":
             service.send_to_review(actor, args.item, args.reason)

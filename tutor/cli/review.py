@@ -88,18 +88,15 @@ def run_review_command(args: argparse.Namespace) -> int:
 
     engine, actor = signed_in_database(args)
     review = ReviewService(engine, SystemClock().now)
-    text = renderer()
-    out = sys.stdout.write
-    action = getattr(args, f"{args.command}_command")
     if args.command == "review":
-        _review(args, action, actor, review, text)
-    elif action == "sample":
+        _review(args, args.review_command, actor, review, renderer())
+    elif args.iqa_command == "sample":
         plan = review.draw_sample(actor, args.cohort, args.learners, args.units, args.seed)
-        out(text.render("cli/sample_plan.txt.j2", plan=plan))
+        sys.stdout.write(renderer().render("cli/sample_plan.txt.j2", plan=plan))
     else:
         review.iqa_review(actor, args.plan, args.learner, args.unit, args.agree, args.comment)
-        out(text.render("cli/review_done.txt.j2", action="iqa_reviewed", learner=args.learner,
-                        unit=args.unit, agree=args.agree))
+        sys.stdout.write(renderer().render("cli/review_done.txt.j2", action="iqa_reviewed", learner=args.learner,
+                                           unit=args.unit, agree=args.agree))
     return 0
 
 
@@ -131,10 +128,10 @@ def _review(args, action, actor, review, text) -> None:
         decision_id = review.judge_evidence(actor, args.learner, column.criterion_id, args.source, args.source_id,
                                             args.accept, args.reference, args.comment)
         out(text.render("cli/review_done.txt.j2", action="judged", accepted=args.accept, decision_id=decision_id,
-                            learner=args.learner, column=column))
+                        learner=args.learner, column=column))
     else:
         unit_id = review.unit_id(args.qualification, args.unit)
         decision_id = review.decide(actor, args.learner, unit_id, column.criterion_id if column else None,
                                     args.decision, args.comment)
         out(text.render("cli/review_done.txt.j2", action="decided", decision=args.decision,
-                            decision_id=decision_id, learner=args.learner, unit=args.unit, column=column))
+                        decision_id=decision_id, learner=args.learner, unit=args.unit, column=column))

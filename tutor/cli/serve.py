@@ -69,7 +69,7 @@ def run_serve(args: argparse.Namespace) -> int:
     shown = _shown_url(url)
     if args.prepare_only:
         sys.stdout.write(text.render("cli/serve.txt.j2", what="prepared", database=shown,
-                                         has_accounts=has_accounts))
+                                     has_accounts=has_accounts))
         return 0
     loopback = is_loopback(host)
     if not loopback:
@@ -78,8 +78,8 @@ def run_serve(args: argparse.Namespace) -> int:
     command = f"{shlex.quote(sys.executable)} -m tutor.cli.serve --bank {shlex.quote(str(bank.resolve()))}"
     link_host = f"[{host}]" if ":" in host else host
     sys.stdout.write(text.render("cli/serve.txt.j2", what="serving", link=f"http://{link_host}:{args.port}/",
-                                     database=shown, has_accounts=has_accounts, loopback=loopback,
-                                     max_sessions=args.max_sessions))
+                                 database=shown, has_accounts=has_accounts, loopback=loopback,
+                                 max_sessions=args.max_sessions))
     sys.stdout.flush()
     from tutor.ui.web_server import CentreServer
 

@@ -111,7 +111,7 @@ def run_sitting_command(args: argparse.Namespace) -> int:
             test = service.test_definition(args.test)
         sitting_id, start_code, invigilator_code = service.create_sitting(test, actor)
         sys.stdout.write(text.render("cli/sitting_created.txt.j2", sitting_id=sitting_id, test=test,
-                                         start_code=start_code, invigilator_code=invigilator_code))
+                                     start_code=start_code, invigilator_code=invigilator_code))
         return 0
     sitting_id = args.sitting_id
 
@@ -129,7 +129,7 @@ def run_sitting_command(args: argparse.Namespace) -> int:
             print_json([asdict(r) for r in rows])
         else:
             sys.stdout.write(text.render("cli/sitting_status.txt.j2", rows=rows, sitting_id=sitting_id,
-                                             total=service.test_total(sitting_id)))
+                                         total=service.test_total(sitting_id)))
     elif command == "results":
         rows = service.results(sitting_id)
         if args.json:
