@@ -13,7 +13,7 @@ import urllib.request
 import pytest
 
 from tests.conftest import copy_database
-from tutor.cli_serve import is_loopback
+from tutor.cli.serve import is_loopback
 
 
 def env_for(db: str) -> dict[str, str]:
@@ -95,6 +95,6 @@ def test_opening_it_to_the_network_prints_a_warning(db):
 
 
 def test_the_database_is_named_without_its_password():
-    from tutor.cli_serve import _shown_url
+    from tutor.cli.serve import _shown_url
 
     assert _shown_url("postgresql+psycopg://tutor:s3cret@db.local/centre") == "postgresql+psycopg://tutor:***@db.local/centre"

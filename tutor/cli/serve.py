@@ -2,7 +2,7 @@
 
 ``tutor serve`` prepares the database (schema and migrations, the first run's catalogue and question bank),
 then serves with textual-serve (:mod:`tutor.ui.web_server`). Each browser connection runs
-``python -m tutor.cli_serve --bank DIR``: one :class:`~tutor.ui.centre.CentreApp` on the database named by
+``python -m tutor.cli.serve --bank DIR``: one :class:`~tutor.ui.centre.CentreApp` on the database named by
 ``TUTOR_DATABASE_URL`` in its environment (set by the server: the URL is never on a command line, in the page
 or in a URL), with a pool of :data:`~tutor.storage.engine.SESSION_POOL` connections.
 """
@@ -16,14 +16,15 @@ import shlex
 import sys
 from pathlib import Path
 
+from tutor.cli.core import UserError, renderer, whole
+from tutor.cli.database import bank_folder, database_url, ready_database
+
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_MAX_SESSIONS = 150
 
 
 def add_serve_command(commands, common: argparse.ArgumentParser) -> None:
-    from tutor.cli import whole
-
     serve = commands.add_parser("serve", parents=[common], help="serve the app to a centre's browsers "
                                 "(candidates, learners, tutors: everyone signs in)")
     serve.add_argument("--host", default=DEFAULT_HOST,
@@ -49,8 +50,6 @@ def is_loopback(host: str) -> bool:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    from tutor.cli import UserError, _bank, _database_url, _ready_database, _renderer
-
     if not args.prepare_only:
         try:
             import textual_serve  # noqa: F401  (the serve extra)
@@ -59,28 +58,28 @@ def run_serve(args: argparse.Namespace) -> int:
     host = args.host.strip()
     if not host:
         raise UserError("--host needs an address, such as 127.0.0.1")
-    bank, url = _bank(args), _database_url(args)
-    engine = _ready_database(args, create=True)
+    bank, url = bank_folder(args), database_url(args)
+    engine = ready_database(args, create=True)
     from tutor.clock import SystemClock
     from tutor.services.accounts import AccountService
 
     has_accounts = AccountService(engine, SystemClock().now).has_accounts()
     engine.dispose()  # the server itself holds no connection: each session has its own
-    renderer = _renderer()
+    text = renderer()
     shown = _shown_url(url)
     if args.prepare_only:
-        sys.stdout.write(renderer.render("cli/serve.txt.j2", what="prepared", database=shown,
-                                         has_accounts=has_accounts))
+        sys.stdout.write(text.render("cli/serve.txt.j2", what="prepared", database=shown,
+                                     has_accounts=has_accounts))
         return 0
     loopback = is_loopback(host)
     if not loopback:
-        sys.stderr.write(renderer.render("cli/serve.txt.j2", what="warning", host=host, port=args.port))
+        sys.stderr.write(text.render("cli/serve.txt.j2", what="warning", host=host, port=args.port))
     os.environ["TUTOR_DATABASE_URL"] = url  # the sessions' environment: never their command line or the page
-    command = f"{shlex.quote(sys.executable)} -m tutor.cli_serve --bank {shlex.quote(str(bank.resolve()))}"
+    command = f"{shlex.quote(sys.executable)} -m tutor.cli.serve --bank {shlex.quote(str(bank.resolve()))}"
     link_host = f"[{host}]" if ":" in host else host
-    sys.stdout.write(renderer.render("cli/serve.txt.j2", what="serving", link=f"http://{link_host}:{args.port}/",
-                                     database=shown, has_accounts=has_accounts, loopback=loopback,
-                                     max_sessions=args.max_sessions))
+    sys.stdout.write(text.render("cli/serve.txt.j2", what="serving", link=f"http://{link_host}:{args.port}/",
+                                 database=shown, has_accounts=has_accounts, loopback=loopback,
+                                 max_sessions=args.max_sessions))
     sys.stdout.flush()
     from tutor.ui.web_server import CentreServer
 
