@@ -45,7 +45,7 @@ def _loaded(modules: list[str], forbidden: list[str]) -> str:
           "tutor.services.bank", "tutor.services.sittings", "tutor.services.practice", "tutor.services.interchange",
           "tutor.services.throttle"],
          ["textual", "tutor.ui"]),
-        (["tutor", "tutor.cli", "tutor.cli_serve"], ["textual", "textual_serve", "sqlmodel", "tutor.importer"]),
+        (["tutor", "tutor.cli", "tutor.cli.serve"], ["textual", "textual_serve", "sqlmodel", "tutor.importer"]),
     ],
 )
 def test_layers_do_not_load_what_they_must_not(modules, forbidden):

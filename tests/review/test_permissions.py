@@ -40,7 +40,8 @@ def public_methods(cls) -> set[str]:
 
 @pytest.mark.parametrize(("cls", "table", "exempt"), [
     (CatalogueService, CATALOGUE_PERMISSIONS, {"get_meta", "set_meta"}),  # storage bookkeeping for the importer
-    (SittingService, SITTING_PERMISSIONS, {"start", "view", "save_answer", "heartbeat", "submit", "sitting_of"}),
+    (SittingService, SITTING_PERMISSIONS, {"start", "view", "state", "save_answer", "heartbeat", "beat", "submit",
+                                          "sitting_of"}),
     (PracticeService, PRACTICE_PERMISSIONS, set()),
 ])
 def test_every_public_service_method_is_in_the_permission_table(cls, table, exempt):
