@@ -42,30 +42,22 @@ def detect(data: bytes, name: str) -> str:
     raise InterchangeError(f"{name}: cannot tell its format: give --format (qti3, moodle-xml, gift or aiken)")
 
 
-def read(data: bytes, name: str, fmt: str | None = None) -> Reading:
-    fmt = fmt or detect(data, name)
-    if fmt == "gift":
-        from tutor.interchange import gift as module
-    elif fmt == "aiken":
-        from tutor.interchange import aiken as module
-    elif fmt == "moodle-xml":
-        from tutor.interchange import moodle_xml as module
-    elif fmt == "qti3":
-        from tutor.interchange import qti3_read as module
-    else:
+# Each format's reader and writer module, imported only when that format is used.
+_READERS = {"gift": "gift", "aiken": "aiken", "moodle-xml": "moodle_xml", "qti3": "qti3_read"}
+_WRITERS = {"gift": "gift", "aiken": "aiken", "moodle-xml": "moodle_xml", "qti3": "qti3"}
+
+
+def _module(table: dict[str, str], fmt: str):
+    from importlib import import_module
+
+    if fmt not in table:
         raise InterchangeError(f"unknown format {fmt!r} (qti3, moodle-xml, gift or aiken)")
-    return module.read(data, name)
+    return import_module(f"tutor.interchange.{table[fmt]}")
+
+
+def read(data: bytes, name: str, fmt: str | None = None) -> Reading:
+    return _module(_READERS, fmt or detect(data, name)).read(data, name)
 
 
 def write(fmt: str, items: list[Item], facts: UnitFacts) -> Written:
-    if fmt == "gift":
-        from tutor.interchange import gift as module
-    elif fmt == "aiken":
-        from tutor.interchange import aiken as module
-    elif fmt == "moodle-xml":
-        from tutor.interchange import moodle_xml as module
-    elif fmt == "qti3":
-        from tutor.interchange import qti3 as module
-    else:
-        raise InterchangeError(f"unknown format {fmt!r} (qti3, moodle-xml, gift or aiken)")
-    return module.write(items, facts)
+    return _module(_WRITERS, fmt).write(items, facts)
