@@ -122,11 +122,21 @@ def browser():
         no_chromium = os.environ.get("TUTOR_CI_NO_CHROMIUM")
         if os.environ.get("CI") and not no_chromium:  # in CI a missing browser fails, never skips silently
             pytest.fail(_MISSING)
+        _SKIPPED.append(no_chromium or _MISSING)
         pytest.skip(f"browser tests skipped: {no_chromium or _MISSING}")
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield browser
         browser.close()
+
+
+_SKIPPED: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Say it at the end of the run, not only with -rs: the browser tests did not run, and why."""
+    if _SKIPPED:
+        terminalreporter.write_line(f"tests/browser: skipped, {_SKIPPED[0]}", yellow=True, bold=True)
 
 
 def free_port() -> int:
