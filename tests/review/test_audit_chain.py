@@ -226,8 +226,9 @@ TAMPERING = [
     ("UPDATE sample_plan SET seed = 2", "sample_plan row 1: seed is 2"),
     ("UPDATE item_status_change SET reason = 'nothing'", "item_status_change row 1: reason is 'nothing'"),
     # Results recomputed from the chain alone: the attempt table has no trigger to drop.
-    ("UPDATE attempt SET raw_score = raw_score + 3", "attempt 1: raw_score is 23 but audit entry"),
-    ("UPDATE attempt SET passed = 1 - passed", "attempt 1: passed is False but its score 20 against the pass mark of 18"),
+    # (lee's attempt, the one scoring 20: the centre may hold other sittings' attempts too)
+    ("UPDATE attempt SET raw_score = 23 WHERE raw_score = 20", ": raw_score is 23 but audit entry"),
+    ("UPDATE attempt SET passed = 0 WHERE raw_score = 20", ": passed is False but its score 20 against the pass mark of 18"),
 ]
 
 

@@ -413,11 +413,14 @@ def _build(entry: SheetEntry) -> CompiledEntry:
 def _bag(text: str) -> dict[str, int]:
     """Content-word stems of ``text``, a negated one marked with "-" ("doesnt help" -> -help)."""
     tokens = _split_clauses(text)
-    negated = _negated_positions(tokens)
-    content = [w for w, _, _ in tokens if w and w != "," and w not in STOP_WORDS]
+    stems = [stem(w) for w, _, _ in tokens if w and w != "," and w not in STOP_WORDS]
+    return _bag_of(stems, _negated_positions(tokens))
+
+
+def _bag_of(stems: list[str], negated: list[bool]) -> dict[str, int]:
     bag: dict[str, int] = {}
-    for word, neg in zip(content, negated):
-        key = ("-" if neg else "") + stem(word)
+    for s, neg in zip(stems, negated):
+        key = ("-" if neg else "") + s
         bag[key] = bag.get(key, 0) + 1
     return bag
 
@@ -446,10 +449,13 @@ def example_similarities(answer: str, entry: SheetEntry, exclude: int | None = N
     """(similarity, label) of each of the entry's marked examples to ``answer``, closest first. ``exclude``:
     an example's index to leave out, with every other example of the same words (for leave-one-out tuning,
     where a duplicate left in would make the nearest neighbour look perfect)."""
-    c = compile_entry(entry)
+    return _similarities(compile_entry(entry), _bag(answer or ""), exclude)
+
+
+def _similarities(c: CompiledEntry, bag: dict[str, int], exclude: int | None = None) -> list[tuple[float, str]]:
     if not c.examples:
         return []
-    vector = _unit_vector(_bag(answer or ""), c.example_weights or {}, math.log(len(c.examples)) + 1)
+    vector = _unit_vector(bag, c.example_weights or {}, math.log(len(c.examples)) + 1)
     if not vector:
         return []
     left_out = c.examples[exclude][0] if exclude is not None else None
@@ -724,7 +730,8 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     missed = tuple(i for i in all_missed if i not in asserted)
     related = bool(occ) or any(s in c.topic for s in stems)
     verdict = _verdict(len(made), c.required, bool(contradicted or held))
-    precedent = example_vote(answer, entry) if c.examples else None
+    # The answer's words and their polarity are already read: the examples' vote reuses them.
+    precedent = precedent_of(_similarities(c, _bag_of(stems, negated))) if c.examples else None
     if precedent == "credited" and verdict == "not_yet":
         verdict = "partial"
     elif precedent in ("contradicted", "not_credited") and verdict in ("secure", "partial"):

@@ -342,12 +342,7 @@ class SittingService:
             raise SittingError(f"answer {shown!r} is not one of A, B, C or D")
         expired = False
         with self.answer_transaction(self.engine, "save the answer") as store:
-            state = store.attempt_state(attempt_id)
-            if state is None:
-                raise SittingError(f"no attempt {attempt_id}")
-            status, allowed, active, running_since, number = state
-            now = self.now()
-            clock = AttemptClock(allowed, active, as_utc(running_since))
+            status, clock, now, number = self._stored_clock(store, attempt_id)
             if status == "in_progress" and clock.expired(now):
                 expired = True
             else:
@@ -414,16 +409,20 @@ class SittingService:
                 session.commit()
             return AttemptState(attempt.status, _clock(attempt).remaining(now))
 
+    def _stored_clock(self, store, attempt_id: int) -> tuple[str, AttemptClock, datetime, str]:
+        """The attempt's status, its clock as stored, now, and the candidate's number, read in ``store``'s
+        transaction (the answer and heartbeat hot paths)."""
+        state = store.attempt_state(attempt_id)
+        if state is None:
+            raise SittingError(f"no attempt {attempt_id}")
+        status, allowed, active, running_since, number = state
+        return status, AttemptClock(allowed, active, as_utc(running_since)), self.now(), number
+
     def _running_heartbeat(self, attempt_id: int, viewing: int | None) -> float | None:
         """The heartbeat of a running attempt before its deadline, in one short transaction; None otherwise
         (the caller's ordinary write then submits at expiry, or reports a stopped clock)."""
         with CoreAnswerTransaction(self.engine, "record the heartbeat", durable=False) as store:
-            state = store.attempt_state(attempt_id)
-            if state is None:
-                raise SittingError(f"no attempt {attempt_id}")
-            status, allowed, active, running_since, _ = state
-            now = self.now()
-            clock = AttemptClock(allowed, active, as_utc(running_since))
+            status, clock, now, _ = self._stored_clock(store, attempt_id)
             if status != "in_progress" or clock.expired(now):
                 return None
             questions = len(self._cached_form(store, attempt_id)[0].questions)
