@@ -3,12 +3,13 @@
 Reads the task's zip in place from ``../shared/external/semeval-2013-task7/`` (never copied into the
 project). Each question becomes a knowledge-sheet entry: its reference answers are the key points. With
 ``--train`` (the default), the train split's labelled answers to the same question become the entry's
-marked examples (correct: credited; contradictory: contradicted; others: not credited), and the marker's
-two example settings (neighbours, least similarity) are chosen by leave-one-out over the train split alone
-(each train answer marked against the others): the test split is never looked at while tuning. Prints 2-way and 3-way accuracy, macro-F1 and weighted-F1 per
-test set beside the published figures, and the share of contradictory answers credited. Asserts nothing.
+marked examples (correct: credited; contradictory: contradicted; others: not credited), from which the
+marker learns each question's example model (:mod:`tutor.practice.example_model`). Its settings were
+chosen by cross-validation over the train split alone (``--tune`` prints those figures): the test split
+is never looked at while tuning. Prints 2-way and 3-way accuracy, macro-F1 and weighted-F1 per test set
+beside the published figures, and the share of contradictory answers credited. Asserts nothing.
 
-    python benchmarks/semeval.py [--sets beetle-answers,...] [--no-train] [--quick]
+    python benchmarks/semeval.py [--sets beetle-answers,...] [--no-train] [--tune] [--quick]
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tutor.bank.model import CriterionRef, KeyPoint, MarkedExample, SheetEntry  # noqa: E402
-from tutor.practice import marking  # noqa: E402
-from tutor.practice.marking import example_similarities, example_vote, mark_answer, precedent_of  # noqa: E402
+from tutor.practice import example_model  # noqa: E402
+from tutor.practice.marking import compile_entry, mark_answer  # noqa: E402
 
 ZIP = ROOT.parent / "shared" / "external" / "semeval-2013-task7" / "semeval-3way.zip"
 SETS = {  # name -> (corpus, test folder)
@@ -71,9 +72,9 @@ def _read(archive: zipfile.ZipFile, folder: str) -> tuple[dict[str, Question], l
 
 
 EXAMPLE_LABEL = {"correct": "credited", "contradictory": "contradicted", "incorrect": "not_credited"}
-# Candidate example settings, (neighbours, least similarity): the train split picks one. The last never
-# consults the examples, so they are used only where they help on the train split.
-GRID = [(k, t) for k in (1, 3, 5) for t in (0.6, 0.7, 0.75, 0.8, 0.85, 0.9)] + [(1, 1.01)]
+# The example model's settings tried by --tune: (L2, weight of a contradicted example).
+TUNE_GRID = [(l2, w) for l2 in (1e-4, 1e-3) for w in (1.0, 1.5, 2.0, 2.5, 3.0, 4.0)]
+FOLDS = 5
 
 
 def sheet_entry(question: Question, train: list[Answer]) -> SheetEntry:
@@ -83,59 +84,57 @@ def sheet_entry(question: Question, train: list[Answer]) -> SheetEntry:
                       examples=[MarkedExample(a.text, EXAMPLE_LABEL[a.label]) for a in train])
 
 
-def tune(train: list[Answer], entries: dict[str, SheetEntry]) -> tuple[tuple[int, float], float] | None:
-    """The (neighbours, least similarity) with the best 2-way macro-F1 over the train split, each train
-    answer marked by its question's other train answers (leave-one-out), and that F1."""
-    position: dict[str, int] = defaultdict(int)
-    rows = []
+def cross_validate(train: list[Answer], questions: dict[str, Question], settings: tuple[float, float]
+                   ) -> tuple[float, float] | None:
+    """2-way macro-F1 over the train split alone, each question's answers in FOLDS folds: each fold marked by
+    an entry whose examples are the other folds (an answer's duplicates share its fold, since one left in the
+    training folds would make its twin look easy), and the share of contradictory answers credited. None
+    where the train split has no answers to these questions."""
+    by_question: dict[str, list[Answer]] = defaultdict(list)
     for answer in train:
-        entry = entries.get(answer.question)
-        if entry is None:
-            continue
-        index = position[answer.question]
-        position[answer.question] += 1
-        rule = predict(answer, entry)
-        rows.append((answer, rule, example_similarities(answer.text, entry, exclude=index)))
-    if not rows:
-        return None  # unseen questions: the train split has no answers to them
-    best: tuple[tuple[int, float], float] | None = None
-    for k, t in GRID:
-        gold, guess = [], []
-        for answer, rule, similarities in rows:
-            vote = precedent_of(similarities, k, t)
-            gold.append(_two(answer.label))
-            guess.append(_two(_combine(rule, vote)))
-        f1 = scores(gold, guess, ("correct", "incorrect"))["macro_f1"]
-        if best is None or f1 > best[1] + 1e-9:
-            best = ((k, t), f1)
-    return best
+        if answer.question in questions:
+            by_question[answer.question].append(answer)
+    if not by_question:
+        return None
+    gold, guess = [], []
+    saved = example_model.L2, example_model.CONTRADICTED_WEIGHT
+    example_model.L2, example_model.CONTRADICTED_WEIGHT = settings
+    try:
+        for qid, answers in by_question.items():
+            texts = sorted({a.text.lower() for a in answers})
+            fold = {t: i % FOLDS for i, t in enumerate(texts)}
+            for f in range(FOLDS):
+                entry = sheet_entry(questions[qid], [a for a in answers if fold[a.text.lower()] != f])
+                for answer in (a for a in answers if fold[a.text.lower()] == f):
+                    gold.append(answer.label)
+                    guess.append(_two(predict(answer, entry)))
+    finally:
+        example_model.L2, example_model.CONTRADICTED_WEIGHT = saved
+    contradictory = [g for label, g in zip(gold, guess) if label == "contradictory"]
+    return (scores([_two(label) for label in gold], guess, ("correct", "incorrect"))["macro_f1"],
+            contradictory.count("correct") / max(1, len(contradictory)))
 
 
 def _two(label: str) -> str:
     return "correct" if label == "correct" else "incorrect"
 
 
-def _combine(rule: str, vote: str | None) -> str:
-    """The marker's rule as :func:`tutor.practice.marking.mark_answer` applies it, in the task's labels."""
-    if vote == "credited":
-        return "correct"
-    if vote in ("contradicted", "not_credited") and rule == "correct":
-        return "contradictory" if vote == "contradicted" else "incorrect"
-    return rule
-
-
-def predict(answer: Answer, entry: SheetEntry, settings: tuple[int, float] | None = None) -> str:
+def predict(answer: Answer, entry: SheetEntry) -> str:
     """A task's reference answers are alternatives (any one is a full answer), unlike a sheet's key points:
     an answer asserting one is correct, even where its words deny another (references about different
-    terminals share most words); one that asserts none and contradicts one is contradictory. Marked
-    examples then decide as in the marker (with ``settings``: neighbours, least similarity): a close credited
-    precedent credits, a close uncredited one does not."""
+    terminals share most words); one that asserts none and contradicts one is contradictory. The marked
+    examples then decide as in the marker: the entry's example model where the train split gives it enough
+    answers, else the nearest examples' vote; credited credits, uncredited does not."""
     result = mark_answer(answer.text, entry)
     if result.made:
         rule = "correct"
     else:
         rule = "contradictory" if result.contradicted or result.misconceptions else "incorrect"
-    return _combine(rule, example_vote(answer.text, entry, *settings)) if settings else rule
+    if result.precedent == "credited":
+        return "correct"
+    if result.precedent in ("contradicted", "not_credited") and rule == "correct":
+        return "contradictory" if result.precedent == "contradicted" else "incorrect"
+    return rule
 
 
 def scores(gold: list[str], predicted: list[str], labels: tuple[str, ...]) -> dict[str, float]:
@@ -155,7 +154,7 @@ def scores(gold: list[str], predicted: list[str], labels: tuple[str, ...]) -> di
             "weighted_f1": sum(f * w for f, w in zip(f1s, weights)) / total}
 
 
-def evaluate(name: str, use_train: bool = True, limit: int | None = None) -> dict:
+def evaluate(name: str, use_train: bool = True, limit: int | None = None, tune: bool = False) -> dict:
     corpus, folder = SETS[name]
     with zipfile.ZipFile(ZIP) as archive:
         questions, test = _read(archive, f"test/3way/{corpus}/{folder}/")
@@ -164,20 +163,19 @@ def evaluate(name: str, use_train: bool = True, limit: int | None = None) -> dic
     for answer in train:
         by_question[answer.question].append(answer)
     entries = {qid: sheet_entry(q, by_question.get(qid, []) if use_train else []) for qid, q in questions.items()}
-    settings, train_f1 = (marking.EXAMPLE_NEIGHBOURS, marking.EXAMPLE_MIN_SIMILARITY), None
-    tuned = tune([a for a in train if a.question in entries], entries) if use_train else None
-    if tuned:
-        settings, train_f1 = tuned
+    trained = sum(1 for e in entries.values() if compile_entry(e).model is not None)
+    cv = {settings: cross_validate(train, questions, settings) for settings in TUNE_GRID} if tune and use_train else {}
     if limit:
         test = test[:limit]
     gold3 = [a.label for a in test]
     started = time.perf_counter()
-    predicted3 = [predict(a, entries[a.question], settings if use_train else None) for a in test]
+    predicted3 = [predict(a, entries[a.question]) for a in test]
     elapsed = time.perf_counter() - started
     two = lambda labels: ["correct" if label == "correct" else "incorrect" for label in labels]  # noqa: E731
     contradictory = [p for g, p in zip(gold3, predicted3) if g == "contradictory"]
     return {
-        "set": name, "answers": len(test), "train_examples": use_train, "settings": settings, "train_f1": train_f1,
+        "set": name, "answers": len(test), "train_examples": use_train, "questions_with_model": trained,
+        "questions": len(entries), "cross_validation": cv,
         "2way": scores(two(gold3), two(predicted3), ("correct", "incorrect")),
         "3way": scores(gold3, predicted3, LABELS_3),
         "contradictory_credited": sum(1 for p in contradictory if p == "correct") / len(contradictory) if contradictory else 0.0,
@@ -189,6 +187,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
     parser.add_argument("--no-train", action="store_true", help="reference answers only, no train-split examples")
+    parser.add_argument("--tune", action="store_true",
+                        help=f"also cross-validate the example model's L2 over the train split ({FOLDS} folds): slow")
     parser.add_argument("--quick", "--smoke", action="store_true", help="Beetle unseen answers only, first 120 answers")
     args = parser.parse_args(argv)
     if not ZIP.exists():
@@ -199,15 +199,19 @@ def main(argv: list[str] | None = None) -> list[dict]:
     print(f"{'set':24s} {'n':>5s}  {'2-way acc':>9s} {'macro-F1':>8s} {'w-F1':>6s}   {'3-way acc':>9s} {'macro-F1':>8s} "
           f"{'w-F1':>6s}   contra. credited  ms/answer")
     for name in names:
-        r = evaluate(name, use_train=not args.no_train, limit=120 if args.quick else None)
+        r = evaluate(name, use_train=not args.no_train, limit=120 if args.quick else None, tune=args.tune)
         results.append(r)
         two, three = r["2way"], r["3way"]
         print(f"{name:24s} {r['answers']:5d}  {two['accuracy']:9.3f} {two['macro_f1']:8.3f} {two['weighted_f1']:6.3f}   "
               f"{three['accuracy']:9.3f} {three['macro_f1']:8.3f} {three['weighted_f1']:6.3f}   "
               f"{r['contradictory_credited']:16.1%}  {r['ms_per_answer']:9.2f}")
-        if r["train_f1"] is not None:
-            print(f"    example settings chosen on the train split (leave-one-out 2-way macro-F1 {r['train_f1']:.3f}): "
-                  f"{r['settings'][0]} neighbours, similarity >= {r['settings'][1]}")
+        if r["train_examples"]:
+            print(f"    example model learned for {r['questions_with_model']} of {r['questions']} questions "
+                  f"(L2 {example_model.L2:g}, contradicted examples weigh {example_model.CONTRADICTED_WEIGHT:g}); "
+                  "the others use the nearest examples' vote")
+        for (l2, weight), cv in r["cross_validation"].items():
+            print(f"    train split, {FOLDS}-fold cross-validation, L2 {l2:g}, contradicted weigh {weight:g}: "
+                  + ("n/a" if cv is None else f"2-way macro-F1 {cv[0]:.3f}, contradictory credited {cv[1]:.1%}"))
         for what, figure in PUBLISHED.get(name, {}).items():
             print(f"    published {what}: {figure:.3f}")
     return results

@@ -76,12 +76,14 @@ def test_the_corpus_benchmark_runs(corpus, capsys):
     assert "2-way macro-F1" in out and figures["answers"] >= 600
 
 
+QUICK_SEMEVAL_FLOOR = 0.87  # measured 2026-12-07: 0.892 on these 120 answers (0.836 on all 439)
+
+
 def test_the_semeval_benchmark_runs_in_quick_mode(capsys):
     semeval = _benchmark("semeval")
     if not semeval.ZIP.exists():
         pytest.skip(f"SemEval-2013 Task 7 data not found at {semeval.ZIP}")
     (result,) = semeval.main(["--quick"])
-    # Measured 2026-12-07: 2-way macro-F1 0.876 on these 120 answers (0.791 on all 439); a floor against regression.
-    assert result["answers"] == 120 and result["2way"]["macro_f1"] >= 0.82
-    assert result["settings"] in semeval.GRID and result["train_f1"] is not None
+    assert result["answers"] == 120 and result["2way"]["macro_f1"] >= QUICK_SEMEVAL_FLOOR
+    assert result["questions_with_model"] == result["questions"]  # every Beetle question has train answers
     assert "beetle-answers" in capsys.readouterr().out

@@ -19,10 +19,12 @@ copy of the question) and ``contradicted`` (a key point said the wrong way round
 misconception stated), whatever else the answer made.
 
 Marked examples: where a sheet entry carries answers already marked (``examples``: by a tutor, or a
-labelled data set), an answer whose words closely resemble some of them (cosine similarity of negation-marked
-word stems, weighted by how rare each word is among the examples, at least :data:`EXAMPLE_MIN_SIMILARITY`)
-is marked as its :data:`EXAMPLE_NEIGHBOURS` nearest were, by similarity-weighted vote: a credited precedent
-lifts a "not yet" to "partial", a contradicted or uncredited one overrules the phrasings.
+labelled data set), they have their say. With enough of them (see :func:`tutor.practice.example_model.trainable`)
+the entry learns its own model from them (:mod:`tutor.practice.example_model`, over the features of
+:func:`_model_features`); with fewer, an answer whose words closely resemble some of them (cosine similarity of
+negation-marked word stems, weighted by how rare each word is among the examples, at least
+:data:`EXAMPLE_MIN_SIMILARITY`) is marked as its :data:`EXAMPLE_NEIGHBOURS` nearest were, by similarity-weighted
+vote. A credited precedent lifts a "not yet" to "partial", an uncredited one overrules the phrasings.
 
 Everything an entry needs is compiled once (:func:`compile_entry`, cached), so marking a
 100-word answer costs about a millisecond.
@@ -38,12 +40,14 @@ import math
 import re
 from bisect import bisect_left
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from tutor.bank.model import SheetEntry
+from tutor.practice import example_model
+from tutor.practice.example_model import ExampleModel
 
 __all__ = ["CompiledEntry", "Marking", "PointMatch", "compile_entry", "example_similarities", "example_vote",
            "mark_answer", "precedent_of"]
@@ -59,6 +63,8 @@ COPY_CUTOFF = 90         # token_set_ratio above which an answer is a copy of th
 COPY_EXTRA_WORDS = 2     # ... unless it adds more content words than this
 EXAMPLE_NEIGHBOURS = 5   # marked examples that vote on an answer ...
 EXAMPLE_MIN_SIMILARITY = 0.8  # ... each at least this close (chosen on SemEval's train split: benchmarks/semeval.py)
+MODEL_THRESHOLD = 0.5    # an entry's example model credits an answer this likely to be credited
+MODEL_LETTER_WEIGHT = 0.3  # letter 4-grams count for less than whole words (cross-validated on SemEval's train split)
 
 NEGATIONS = frozenset("""
 not no never nothing none nobody neither nor without hardly barely cannot cant dont doesnt didnt isnt arent
@@ -237,6 +243,7 @@ class CompiledEntry:
     copy_sources: tuple[tuple[str, frozenset[str]], ...]
     examples: tuple[tuple[dict[str, float], str], ...] = ()  # marked examples: unit-length weighted vector, label
     example_weights: dict[str, float] | None = None          # stem -> weight (rarer among the examples: heavier)
+    model: ExampleModel | None = None                         # learned from the examples, where there are enough
 
 
 def _synonym_map(synonyms: dict[str, list[str]]) -> tuple[dict[str, list[str]], dict[str, list[list[str]]]]:
@@ -395,7 +402,7 @@ def _build(entry: SheetEntry) -> CompiledEntry:
         if text:
             sources.append((" ".join(w for w, _, _ in _tokens(text)), frozenset(content_stems(text))))
     examples, weights = _compile_examples(entry)
-    return CompiledEntry(
+    compiled = CompiledEntry(
         n_points=len(entry.key_points),
         required=required_points(entry),
         phrases=tuple(phrases),
@@ -408,6 +415,8 @@ def _build(entry: SheetEntry) -> CompiledEntry:
         examples=examples,
         example_weights=weights,
     )
+    model = _train_model(entry, compiled) if entry.examples else None
+    return replace(compiled, model=model) if model else compiled
 
 
 def _bag(text: str) -> dict[str, int]:
@@ -662,19 +671,26 @@ def _verdict(n_made: int, required: int, contradicted: bool) -> str:
     return "secure" if n_made >= required else "partial"
 
 
-def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> Marking:
-    """Mark ``answer`` against ``entry``'s key points. ``question`` is the wording the learner was
-    actually shown, if it differs from the sheet's; copying it scores nothing."""
-    c = compile_entry(entry)
-    all_missed = tuple(range(c.n_points))
+@dataclass(frozen=True)
+class _Reading:
+    """What the phrasings found in an answer, before any marked example is consulted."""
+
+    tokens: list[tuple[str, int, int]]
+    stems: list[str]
+    negated: list[bool]
+    asserted: dict[int, tuple]
+    contradicted: dict[int, tuple]
+    held: dict[int, tuple]
+    related: bool
+
+
+def _read(answer: str, c: CompiledEntry) -> _Reading | None:
+    """The answer's key points asserted and contradicted and misconceptions held; None for no content."""
     tokens = _split_clauses(answer or "")
-    words = [w for w, _, _ in tokens if w and w != ","]
     content = [(stem(w), start, end) for w, start, end in tokens if w and w != "," and w not in STOP_WORDS]
     if not content:
-        return Marking((), all_missed, "not_yet", False)
+        return None
     stems = [s for s, _, _ in content]
-    if _is_copy(words, stems, c, question):
-        return Marking((), all_missed, "not_yet", True, related=True)
     negated = _negated_positions(tokens)
 
     occ: dict[str, list[tuple[int, float]]] = {}
@@ -685,9 +701,6 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
             matches = per_stem[s] = _word_matches(s, c)
         for v, score in matches.items():
             occ.setdefault(v, []).append((pos, score))
-
-    def evidence(found: tuple) -> str:
-        return answer[content[found[1]][1]:content[found[2]][2]]
 
     asserted: dict[int, tuple] = {}
     opposed: dict[int, tuple] = {}
@@ -726,12 +739,63 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     # "not for profit"). Two such words outweigh a phrasing of the same point found elsewhere in the answer:
     # "handling a complaint well doesn't keep the customer ... win them back" denies the point it names.
     contradicted = {i: f for i, f in opposed.items() if len(f[3]) >= 2}
+    related = bool(occ) or any(s in c.topic for s in stems)
+    return _Reading(tokens, stems, negated, asserted, contradicted, held, related)
+
+
+def _model_features(reading: _Reading) -> dict[str, float]:
+    """The example model's features: negation-marked word stems, pairs of them, letter 4-grams (spelling
+    slips), and what the phrasings found."""
+    keys = [("-" if neg else "") + s for s, neg in zip(reading.stems, reading.negated)]
+    features = {"bias": 1.0}
+    for key in keys:
+        features["w:" + key] = 1.0
+    for first, second in zip(keys, keys[1:]):
+        features["p:" + first + " " + second] = 1.0
+    text = " " + " ".join(w for w, _, _ in reading.tokens if w and w != ",") + " "
+    for i in range(len(text) - 3):
+        features["c:" + text[i:i + 4]] = MODEL_LETTER_WEIGHT
+    if reading.asserted:
+        features["made"] = 1.0
+    if reading.contradicted or reading.held:
+        features["contradicted"] = 1.0
+    return features
+
+
+def _train_model(entry: SheetEntry, c: CompiledEntry) -> ExampleModel | None:
+    credited = sum(1 for x in entry.examples if x.label == "credited")
+    if not example_model.trainable(credited, len(entry.examples) - credited):
+        return None
+    rows = []
+    for x in entry.examples:
+        reading = _read(x.text, c)
+        if reading is not None:
+            weight = example_model.CONTRADICTED_WEIGHT if x.label == "contradicted" else 1.0
+            rows.append((_model_features(reading), x.label == "credited", weight))
+    return example_model.train(rows)
+
+
+def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> Marking:
+    """Mark ``answer`` against ``entry``'s key points. ``question`` is the wording the learner was
+    actually shown, if it differs from the sheet's; copying it scores nothing."""
+    c = compile_entry(entry)
+    all_missed = tuple(range(c.n_points))
+    reading = _read(answer, c)
+    if reading is None:
+        return Marking((), all_missed, "not_yet", False)
+    words = [w for w, _, _ in reading.tokens if w and w != ","]
+    if _is_copy(words, reading.stems, c, question):
+        return Marking((), all_missed, "not_yet", True, related=True)
+    content = [(start, end) for w, start, end in reading.tokens if w and w != "," and w not in STOP_WORDS]
+
+    def evidence(found: tuple) -> str:
+        return answer[content[found[1]][0]:content[found[2]][1]]
+
+    asserted, contradicted, held = reading.asserted, reading.contradicted, reading.held
     made = tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(asserted.items()))
     missed = tuple(i for i in all_missed if i not in asserted)
-    related = bool(occ) or any(s in c.topic for s in stems)
     verdict = _verdict(len(made), c.required, bool(contradicted or held))
-    # The answer's words and their polarity are already read: the examples' vote reuses them.
-    precedent = precedent_of(_similarities(c, _bag_of(stems, negated))) if c.examples else None
+    precedent = _precedent(c, reading)
     if precedent == "credited" and verdict == "not_yet":
         verdict = "partial"
     elif precedent in ("contradicted", "not_credited") and verdict in ("secure", "partial"):
@@ -740,9 +804,22 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
         made, missed, verdict, False,
         contradicted=tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(contradicted.items())),
         misconceptions=tuple(PointMatch(i, round(f[0], 1), evidence(f)) for i, f in sorted(held.items())),
-        related=related,
+        related=reading.related,
         precedent=precedent,
     )
+
+
+def _precedent(c: CompiledEntry, reading: _Reading) -> str | None:
+    """The marked examples' say: the entry's model where it has one (credited, or else contradicted when
+    the phrasings found a contradiction, not credited otherwise), else the nearest examples' vote."""
+    if c.model is not None:
+        if c.model.probability(_model_features(reading)) >= MODEL_THRESHOLD:
+            return "credited"
+        return "contradicted" if reading.contradicted or reading.held else "not_credited"
+    if not c.examples:
+        return None
+    # The answer's words and their polarity are already read: the examples' vote reuses them.
+    return precedent_of(_similarities(c, _bag_of(reading.stems, reading.negated)))
 
 
 def _split_clauses(text: str) -> list[tuple[str, int, int]]:

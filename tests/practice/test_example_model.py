@@ -1,0 +1,83 @@
+"""The example model: an entry with enough marked answers learns its own judgement from them.
+
+The entry is test_polarity's small complaint-handling entry; its examples are written for these tests so
+the rules are pinned whatever the shipped sheets say.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from tests.practice.test_polarity import ENTRY
+from tutor.bank.model import MarkedExample
+from tutor.practice import example_model
+from tutor.practice.marking import compile_entry, mark_answer
+
+CREDITED = [
+    "let them finish talking then say back to them what the problem is",
+    "hear them out fully and then say back to them what went wrong",
+    "let the customer explain everything then summarise it back",
+    "stay quiet until they have finished then repeat the problem back",
+    "listen to all of it without butting in and then check you understood by saying it back",
+    "let them get it all out then go over it back to them so they know you got it",
+    "hear the whole story first and say it back to check",
+    "let them talk it through and then repeat back the main points",
+    "don't interrupt them, let them finish, then say back what they told you",
+    "give them time to explain the whole thing then summarise it to check",
+    "wait till they finish explaining and then tell them back what you heard",
+    "listen properly to everything and then say back the problem in your own words",
+]
+NOT_CREDITED = [
+    "give them a voucher",
+    "tell them the policy straight away",
+    "pass them to a manager",
+    "apologise and offer a refund",
+    "interrupt them so you can save time",
+    "tell them they are wrong",
+    "send them an email later",
+    "ask them to come back another day",
+    "there is no point letting them finish, just tell them the policy",
+    "cut them off and explain the rules",
+    "say sorry and move on to the next customer",
+    "fill in a form and give them a number to ring",
+]
+EXAMPLES = [MarkedExample(t, "credited") for t in CREDITED] + [MarkedExample(t, "not_credited") for t in NOT_CREDITED]
+TRAINED = replace(ENTRY, examples=EXAMPLES)
+
+
+def test_an_entry_with_enough_examples_of_each_kind_learns_a_model():
+    assert compile_entry(TRAINED).model is not None
+    # Too few examples in all, or too few of one kind: the nearest examples' vote decides instead.
+    assert compile_entry(replace(ENTRY, examples=EXAMPLES[:10] + EXAMPLES[12:21])).model is None
+    assert compile_entry(replace(ENTRY, examples=EXAMPLES[:4] + EXAMPLES[12:])).model is None
+
+
+def test_training_is_deterministic():
+    rows = [({"w:" + w: 1.0 for w in t.split()} | {"bias": 1.0}, x.label == "credited", 1.0)
+            for x in EXAMPLES for t in [x.text]]
+    assert example_model.train(rows).weights == example_model.train(rows).weights
+
+
+@pytest.mark.parametrize(("answer", "precedent", "credited"), [
+    # Unseen wordings: close to the credited examples, and to the uncredited ones.
+    ("let them finish and then say back what the problem was", "credited", True),
+    ("just give them a voucher and a refund", "not_credited", False),
+    # Not credited, and the phrasings found a misconception (interrupting to save time): contradicted.
+    ("interrupt them to save time and tell them the policy", "contradicted", False),
+])
+def test_the_model_decides_as_its_examples_were_marked(answer, precedent, credited):
+    result = mark_answer(answer, TRAINED)
+    assert result.precedent == precedent
+    assert (result.verdict in ("secure", "partial")) is credited
+
+
+def test_a_model_that_credits_nothing_blocks_the_phrasings():
+    # An entry whose examples say every answer is wrong: a phrasing match alone no longer credits.
+    strict = replace(ENTRY, examples=[MarkedExample(x.text, "not_credited") for x in EXAMPLES]
+                     + [MarkedExample("zzz qqq", "credited")] * 5)
+    plain = mark_answer("listen carefully and repeat back what they said", ENTRY)
+    assert plain.verdict == "secure"
+    result = mark_answer("listen carefully and repeat back what they said", strict)
+    assert result.precedent == "not_credited" and result.verdict == "not_yet"
