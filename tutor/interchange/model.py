@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from tutor.bank.model import LETTERS, USES, CriterionRef, Item
+from tutor.bank.model import LETTERS, STATUSES, USES, CriterionRef, Item
 
 FORMATS = ("qti3", "moodle-xml", "gift", "aiken")
 IMPORTED = "imported"  # provenance kind of an item that came in from a file
@@ -107,15 +107,16 @@ class Written:
 
 # -- the project's tag convention (GIFT [tag:], Moodle XML <tags>, QTI LOM taxa) -----------------------------------
 
-TAG_KEYS = ("qualification", "unit", "outcome", "criterion", "kind", "use", "difficulty", "source", "enemy")
+TAG_KEYS = ("qualification", "unit", "outcome", "criterion", "kind", "use", "status", "difficulty", "source", "enemy")
 _TAG_UNSAFE = re.compile(r"[<>`\]\x00-\x1f\x7f]")
 
 
 def item_properties(item: Item) -> list[tuple[str, str]]:
-    """(key, value) pairs that carry an item's placing and standing; its status is never carried: an
-    importer makes every item a draft whatever a file says."""
+    """(key, value) pairs that carry an item's placing and standing, its status included. The status is a
+    record, not an instruction: an import makes every item a draft unless an admin asks for the recorded
+    status back (:func:`recorded_status`, ``tutor bank import --keep-status``)."""
     props = [("qualification", item.ref.qualification), ("unit", item.ref.unit), ("outcome", item.ref.outcome),
-             ("criterion", item.ref.criterion), ("kind", item.kind), ("use", item.use)]
+             ("criterion", item.ref.criterion), ("kind", item.kind), ("use", item.use), ("status", item.status)]
     if item.difficulty is not None:
         props.append(("difficulty", str(item.difficulty)))
     for key in ("spec_line", "outside_fact"):
@@ -151,6 +152,13 @@ def read_tags(tags: list[str]) -> dict[str, list[str]]:
         if sep and key.strip().lower() in TAG_KEYS:
             found.setdefault(key.strip().lower(), []).append(value.strip())
     return found
+
+
+def recorded_status(q: Question) -> str | None:
+    """The status a file records for a question (this project's ``status:`` tag or taxon), if it is one of
+    the bank's statuses; None when the file records none."""
+    found = read_tags(q.tags).get("status", [])
+    return found[0] if found and found[0] in STATUSES else None
 
 
 def category_path(item: Item) -> str:
