@@ -118,3 +118,22 @@ def test_keep_status_leaves_a_question_without_a_record_a_draft(empty_db, tmp_pa
 def test_import_help_tells_of_keep_status():
     result = run("bank", "import", "--help")
     assert result.returncode == 0 and "--keep-status" in result.stdout and "admin" in result.stdout
+
+
+def test_a_qti_item_with_a_picture_comes_in_as_a_draft_with_what_to_review(empty_db):
+    import json
+    import sqlite3
+
+    from tests.interchange.conftest import corpus
+
+    path = corpus("qti3/items/choice_fixed.xml")
+    result = run("bank", "import", str(path), "--unit", UNIT, "--criterion", "1.1", db=empty_db)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "1 question: 1 imported as draft items of 2794-210, 0 skipped." in lines[0]
+    assert [line.split(":")[0] for line in lines[2:4]] == ["    to review"] * 2 and "option D" in lines[2]
+    connection = sqlite3.connect(empty_db.removeprefix("sqlite:///"))
+    status, body = connection.execute("select status, body from bank_item").fetchone()
+    connection.close()
+    assert status == "draft" and "[Picture: NEVER LEAVE LUGGAGE UNATTENDED]" in json.loads(body)["stem"]
+    assert len(json.loads(body)["provenance"]["review"]) == 2

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 from tutor.bank.model import LETTERS, STATUSES, USES, CriterionRef, Item
 
@@ -51,6 +52,7 @@ class Question:
     line: int | None = None
     problem: str = ""  # why the format's own rules reject it (a broken question)
     media: bool = False  # refers to images, sound or attached files
+    remarks: list[str] = field(default_factory=list)  # what a reviewer of the draft should know (one line each)
 
 
 @dataclass(frozen=True)
@@ -192,6 +194,41 @@ def has_media(text: str) -> bool:
     return bool(_MEDIA.search(text))
 
 
+_IMG = re.compile(r"""<\s*img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>/]+))""", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _renderer():
+    from tutor.paths import templates_dir
+    from tutor.rendering import TextRenderer
+
+    return TextRenderer(templates_dir())
+
+
+def picture_words(alt: str | None) -> str | None:
+    """What a picture becomes in a question's text: its alt text in the words of ``templates/items/picture.j2``
+    (``[Picture: ...]``); None when it has no alt text, so nothing can stand in for it."""
+    alt = " ".join((alt or "").split())
+    return _renderer().render("items/picture.j2", alt=alt).strip() if alt else None
+
+
+def pictures_as_words(text: str, fmt: str) -> str:
+    """HTML text with each ``<img>`` that has alt text replaced by :func:`picture_words` (escaped again in HTML,
+    which :func:`plain_text` then decodes); an ``<img>`` without alt text stays, so :func:`has_media` refuses it."""
+    if fmt == "plain":  # plain text shows "<img" as written: it is no picture
+        return text
+
+    def swap(found: re.Match) -> str:
+        alt = _ALT.search(found.group(0))
+        words = picture_words(html.unescape(next(g for g in alt.groups() if g is not None))) if alt else None
+        if words is None:
+            return found.group(0)
+        return html.escape(words, quote=False) if fmt == "html" else words
+
+    return _IMG.sub(swap, text)
+
+
 def plain_text(text: str, fmt: str) -> str:
     """A question's text as this bank holds it: plain text. HTML loses its markup (a line break or the end
     of a paragraph becomes a new line) and its character references are decoded; other formats are text."""
@@ -223,6 +260,7 @@ _NOT_ITEMS = {
     "text_entry": "a text-entry question (typed answers)",
     "extended_text": "an essay question",
 }
+MEDIA_REASON = "refers to images, sound or attached files, which this bank's items cannot hold"
 NOT_A_ITEM = "cannot become an item of this bank (single best answer from A-D, true/false, matching or ordering)"
 _CRITERION_TOKEN = re.compile(r"(?<![\d.])(\d+\.\d+)(?![\d.])")
 ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,119}")
@@ -298,12 +336,23 @@ def _criterion(q: Question, tags: dict[str, list[str]], facts: UnitFacts, given:
     raise ValueError("no criterion: name one with --criterion, or tag the question criterion:N")
 
 
+def _above_options(options: dict[str, str]) -> list[str]:
+    from tutor.bank.checks import ABOVE_OPTION
+
+    return [f"option {letter} ({text!r}) is an 'all/none of the above' option, which this bank's items never use: "
+            "rewrite it before approving" for letter, text in options.items() if ABOVE_OPTION.search(text)]
+
+
 def to_item(q: Question, facts: UnitFacts, criterion: str | None, fmt: str, file_name: str) -> Item | str:
-    """The draft item a question becomes, or the reason it cannot become one (one line)."""
+    """The draft item a question becomes, or the reason it cannot become one (one line). A picture with alt
+    text becomes those words (:func:`pictures_as_words`); any other picture, sound or file skips the question."""
     if q.problem:
         return q.problem
+    q = replace(q, text=pictures_as_words(q.text, q.text_format),
+                general_feedback=pictures_as_words(q.general_feedback, q.general_feedback_format or q.text_format),
+                answers=[replace(a, text=pictures_as_words(a.text, a.format or q.text_format)) for a in q.answers])
     if q.media or has_media(q.text) or any(has_media(a.text) for a in q.answers):
-        return "refers to images, sound or attached files, which this bank's items cannot hold"
+        return MEDIA_REASON
     shape = _shape(q)
     if isinstance(shape, str):
         return shape
@@ -338,6 +387,8 @@ def to_item(q: Question, facts: UnitFacts, criterion: str | None, fmt: str, file
         elif name == "outside_fact" and text:
             source = {"outside_fact": text}
     provenance = {"kind": IMPORTED, "format": fmt, "file": file_name, "position": q.position}
+    if remarks := q.remarks + _above_options(options):
+        provenance["review"] = remarks
     if q.idnumber:
         provenance["source_id"] = q.idnumber
     if q.name:

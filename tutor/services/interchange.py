@@ -48,6 +48,7 @@ class Imported:
     kind: str
     criterion: str
     status: str = "draft"
+    remarks: tuple[str, ...] = ()  # what a reviewer should know (also in the item's provenance)
 
 
 @dataclass
@@ -186,7 +187,8 @@ class InterchangeService:
                 criterion_id=criterion_ids.get(found.ref.criterion), kind=found.kind, use=found.use,
                 status=status, difficulty=found.difficulty,
                 body=json.dumps(found.to_dict(), ensure_ascii=False), loaded_at=now))
-            report.imported.append(Imported(question.position, item_id, found.kind, found.ref.criterion, status))
+            report.imported.append(Imported(question.position, item_id, found.kind, found.ref.criterion, status,
+                                            tuple(found.provenance.get("review", ()))))
         if rows:
             with WriteTransaction(self.engine, "import the questions") as session:
                 session.add_all(rows)
