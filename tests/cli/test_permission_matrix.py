@@ -34,6 +34,8 @@ COMMANDS = [
     (["bank", "export", "--format", "aiken", "--unit", U, "--include-secure", "--output", "{out}"],
      "bank.export_secure"),
     (["bank", "import", str(spec_path("cityguilds")), "--unit", U, "--criterion", "1.1"], "bank.import"),
+    (["bank", "import", str(spec_path("cityguilds")), "--unit", U, "--criterion", "1.1", "--keep-status"],
+     "bank.import_status"),
     (["user", "list"], "user.manage"),
     (["cohort", "add", "G-{role}", "--qualification", Q, "--tutor", "tom"], "user.manage"),
     (["cohort", "enrol", "Tom's group", "lou"], "user.manage"),

@@ -10,7 +10,7 @@ import pytest
 
 from tests.interchange.conftest import UNIT, corpus
 from tutor.interchange import InterchangeError, read
-from tutor.interchange.model import UnitFacts, to_item
+from tutor.interchange.model import MEDIA_REASON, UnitFacts, to_item
 
 FACTS = UnitFacts(("603/2394/2",), UNIT, frozenset({UNIT}), "Principles", {"1.1": "1", "1.2": "1"})
 
@@ -134,8 +134,8 @@ def test_qti3_items_and_packages():
     _, imported, skipped = _decide("qti3/items/BBQs-TF-choice.xml")
     assert imported[0].kind == "true_false" and imported[0].key == "B"
     assert imported[0].stem == "An octahedron has 12 faces."
-    for name, reason in (("choice.xml", "images"), ("choice_multiple.xml", "multiple-answer"),
-                         ("match.xml", "one-to-one"), ("choice_fixed.xml", "images"), ("text_entry.xml", "text-entry")):
+    for name, reason in (("choice.xml", "has 3 options"), ("choice_multiple.xml", "multiple-answer"),
+                         ("match.xml", "one-to-one"), ("text_entry.xml", "text-entry")):
         _, imported, skipped = _decide(f"qti3/items/{name}")
         assert not imported and reason in skipped[0], (name, skipped)
     # the other template URL form is recognised (the item is skipped for its multiple answers, not its template)
@@ -149,6 +149,39 @@ def test_qti3_items_and_packages():
         resources = zipfile.ZipFile(manifest).read("imsmanifest.xml").count(b"<resource ") + zipfile.ZipFile(
             manifest).read("imsmanifest.xml").count(b":resource ")
         assert len(reading.questions) + len(reading.notes) == resources, package  # every resource accounted for
+
+
+LUGGAGE = "Look at the text in the picture.\n[Picture: NEVER LEAVE LUGGAGE UNATTENDED]\nWhat does it say?"
+
+
+def test_a_picture_with_alt_text_becomes_words_in_the_stem_of_a_draft():
+    _, [item], skipped = _decide("qti3/items/choice_fixed.xml")  # README R4: MC single, mapped
+    assert not skipped and (item.kind, item.status, item.key) == ("single_best", "draft", "A")
+    assert item.stem == LUGGAGE
+    assert list(item.options.values()) == ["You must stay with your luggage at all times.",
+                                           "Do not let someone else look after your luggage.",
+                                           "Remember your luggage when you leave.", "None of the above."]
+    # shuffle="true" with D fixed: the options keep the file's order A-D, and the reviewer is told twice over
+    # that D cannot stay as it is (no pin on a test form; no 'none of the above' in this bank)
+    [pinned, above] = item.provenance["review"]
+    assert pinned.startswith("option D stayed in place") and above.startswith("option D ('None of the above.')")
+    _, imported, skipped = _decide("qti3/packages/simple.zip")  # the same item with 3 options and no fixed one
+    assert not imported and "has 3 options" in skipped[0]
+    _, imported, skipped = _decide("moodle/xml/truefalse.xml")  # pictures in stem, rationale and feedback
+    assert not skipped and [i.kind for i in imported] == ["true_false", "true_false"]
+    assert imported[0].stem == ("Moodle [Picture: Moodle logo] is an acronym for Modular Object-Oriented Dynamic "
+                                "Learning Education.") and imported[0].key == "B"
+    assert imported[1].rationale.startswith("[Picture: Informations]For further information")
+    _, imported, skipped = _decide("moodle/xml/multichoice.xml")  # its flags have alt text, its mp3 none
+    assert not imported and skipped == [MEDIA_REASON]
+
+
+@pytest.mark.parametrize("drop", ['alt="NEVER LEAVE LUGGAGE UNATTENDED"', 'NEVER LEAVE LUGGAGE UNATTENDED'])
+def test_a_picture_without_alt_text_is_still_skipped(drop):
+    data = corpus("qti3/items/choice_fixed.xml").read_bytes().replace(drop.encode(), b"")
+    assert b"<img" in data
+    [question] = read(data, "no-alt.xml").questions
+    assert to_item(question, FACTS, "1.1", "qti3", "no-alt.xml") == MEDIA_REASON
 
 
 def test_qti22_is_refused_in_one_line():

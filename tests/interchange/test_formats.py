@@ -6,7 +6,7 @@ import pytest
 
 from tutor.interchange import InterchangeError, detect, read
 from tutor.interchange.gift import escape
-from tutor.interchange.model import UnitFacts, plain_text, to_item
+from tutor.interchange.model import MEDIA_REASON, UnitFacts, plain_text, to_item
 
 FACTS = UnitFacts(("603/2394/2",), "2794-210", frozenset({"2794-210"}), "Principles", {"1.1": "1", "2.3": "2"},
                   frozenset({"5.1"}))
@@ -121,3 +121,41 @@ def test_mapping_refusals(criterion, tags, reason):
 def test_unknown_format_is_refused():
     with pytest.raises(InterchangeError, match="unknown format"):
         read(b"x", "x", "csv")
+
+
+_MOODLE_PICTURE = """<quiz><question type="multichoice"><name><text>sign</text></name>
+<questiontext format="html"><text><![CDATA[<p>Read the sign: {img}</p><p>What does it mean?</p>]]></text>
+<file name="sign.png" encoding="base64">iVBORw0KGgo=</file></questiontext>
+<single>true</single>
+<answer fraction="100"><text>Stay with it</text></answer><answer fraction="0"><text>Leave it</text></answer>
+<answer fraction="0"><text>Lock it</text></answer><answer fraction="0"><text>Weigh it</text></answer>
+</question></quiz>"""
+
+
+@pytest.mark.parametrize(("fmt", "template"), [
+    ("moodle-xml", _MOODLE_PICTURE),
+    ("gift", "::sign::[html]<p>Read the sign\\: {img}</p><p>What does it mean?</p>"
+             "{=Stay with it ~Leave it ~Lock it ~Weigh it}"),
+])
+@pytest.mark.parametrize(("img", "stem"), [
+    ('<img src="@@PLUGINFILE@@/sign.png" alt="Don&#39;t leave &amp; go" width="30">',
+     "Read the sign: [Picture: Don't leave & go]\nWhat does it mean?"),
+    ("<img alt='NO ENTRY' src=\"@@PLUGINFILE@@/sign.png\"/>", "Read the sign: [Picture: NO ENTRY]\nWhat does it mean?"),
+    ('<img src="@@PLUGINFILE@@/sign.png">', None),
+    ('<img src="@@PLUGINFILE@@/sign.png" alt="  ">', None),
+    ('<audio src="@@PLUGINFILE@@/sign.mp3" alt="a sign read aloud"></audio>', None),
+])
+def test_a_picture_with_alt_text_becomes_words_and_any_other_is_skipped(fmt, template, img, stem):
+    text = template.replace("{img}", img if fmt == "moodle-xml" else img.replace("=", "\\="))
+    [q] = read(text.encode(), f"t.{fmt}", fmt).questions
+    got = to_item(q, FACTS, "1.1", fmt, "t")
+    if stem is None:
+        assert got == MEDIA_REASON
+    else:
+        assert (got.stem, got.key, got.status) == (stem, "A", "draft")
+
+
+def test_img_written_in_plain_text_is_text_not_a_picture():
+    [q] = read(b"::p::[plain]What does <img alt\\='x'> do?{=Shows a picture ~Plays ~Links ~Bolds}", "p.gift",
+               "gift").questions
+    assert to_item(q, FACTS, "1.1", "gift", "p") == MEDIA_REASON  # as before: never turned into words

@@ -112,6 +112,23 @@ def test_a_learner_may_not_import_nor_a_tutor_export_secure_items(empty_db, bank
     assert service_on(bank_db).export(Actor("tina", TUTOR), UNIT, "gift").written
 
 
+def test_only_an_admin_may_keep_the_recorded_status_and_a_refusal_is_recorded(bank_db, empty_db):
+    import sqlite3
+
+    from tutor.domain.access import IQA, TUTOR, Actor, PermissionDenied
+
+    data = service_on(bank_db).export(Actor("tina", TUTOR), UNIT, "gift").data
+    for actor in (Actor("tina", TUTOR), Actor("quinn", IQA)):
+        before = counts(empty_db)
+        with pytest.raises(PermissionDenied):
+            service_on(empty_db).import_file(actor, data, "bank.gift", UNIT, keep_status=True)
+        assert counts(empty_db) == (before[0], before[1] + 1)  # nothing imported; the refusal logged
+    connection = sqlite3.connect(empty_db.removeprefix("sqlite:///"))
+    kind, actor = connection.execute("select kind, actor from audit_entry order by seq desc limit 1").fetchone()
+    connection.close()
+    assert (kind, actor) == ("permission.denied", "quinn")
+
+
 def test_secure_items_leave_only_with_the_flag_and_are_recorded(bank_db, admin):
     import sqlite3
 

@@ -10,7 +10,7 @@ import pytest
 from tests.interchange.conftest import UNIT, counts, service_on
 from tutor.bank.model import CriterionRef, Item
 from tutor.interchange import read, write
-from tutor.interchange.model import UnitFacts, to_item
+from tutor.interchange.model import UnitFacts, recorded_status, to_item
 
 FIELDS = ("stem", "options", "key", "pairs", "sequence", "kind", "use", "rationale", "difficulty", "source")
 
@@ -31,21 +31,8 @@ def _tag_holds_source(row: dict) -> bool:
     return any(t.startswith("source:") for t in item_tags(item_from_dict(row, row["qualification"], row["unit"])))
 
 
-@pytest.mark.parametrize("fmt", ["qti3", "moodle-xml", "gift"])
-def test_the_practice_bank_comes_back_whole_and_exports_again_byte_for_byte(fmt, bank_url, empty_db, admin):
-    source = service_on(bank_url)
-    first = source.export(admin, UNIT, fmt)
-    originals = {i: row for i, row in _rows(bank_url).items()
-                 if row["unit"] == UNIT and row["use"] == "practice" and row["status"] == "approved"}
-    assert sorted(first.written) == sorted(originals) and not first.refused
-    lost = [i for i, row in originals.items() if row["source"] and not _tag_holds_source(row)]
-    assert lost  # the bank has long outside-fact sources: GIFT and Moodle XML say they cannot carry them
-    assert any("source" in n for n in first.notes) == (fmt != "qti3")
-
-    report = service_on(empty_db).import_file(admin, first.data, f"bank.{fmt}", UNIT)
-    assert not report.skipped, report.skipped[:3]
-    assert len(report.imported) == len(originals)  # every item back once
-    back = _rows(empty_db)
+def _same_items(fmt: str, originals: dict[str, dict], back: dict[str, dict]) -> None:
+    """Every original item back once, each field equal (a source too long for a Moodle tag is declared lost)."""
     assert sorted(back) == sorted(originals)
     for item_id, original in originals.items():
         got = back[item_id]
@@ -57,12 +44,57 @@ def test_the_practice_bank_comes_back_whole_and_exports_again_byte_for_byte(fmt,
         assert (got["qualification"], got["unit"], got["outcome"], got["criterion"]) == (
             original["qualification"], original["unit"], original["outcome"], original["criterion"])
         assert got["version"] == original["version"]  # so the version hash is unchanged
-        assert got["status"] == "draft"  # an import never approves: the file's standing is not trusted
         assert got["provenance"]["kind"] == "imported" and got["provenance"]["format"] == fmt
 
-    again = service_on(empty_db).export(admin, UNIT, fmt, include_drafts=True)
+
+@pytest.mark.parametrize("fmt", ["qti3", "moodle-xml", "gift"])
+def test_the_practice_bank_comes_back_whole_and_exports_again_byte_for_byte(fmt, bank_url, empty_db, admin):
+    source = service_on(bank_url)
+    first = source.export(admin, UNIT, fmt)
+    originals = {i: row for i, row in _rows(bank_url).items()
+                 if row["unit"] == UNIT and row["use"] == "practice" and row["status"] == "approved"}
+    assert sorted(first.written) == sorted(originals) and not first.refused
+    lost = [i for i, row in originals.items() if row["source"] and not _tag_holds_source(row)]
+    assert lost  # the bank has long outside-fact sources: GIFT and Moodle XML say they cannot carry them
+    assert any("source" in n for n in first.notes) == (fmt != "qti3")
+
+    report = service_on(empty_db).import_file(admin, first.data, f"bank.{fmt}", UNIT, keep_status=True)
+    assert not report.skipped, report.skipped[:3]
+    assert len(report.imported) == len(originals)  # every item back once
+    assert report.statuses == {"approved": len(originals)}
+    back = _rows(empty_db)
+    _same_items(fmt, originals, back)
+    for item_id, original in originals.items():  # the standing the file records, restored
+        assert (back[item_id]["status"], back[item_id]["use"]) == (original["status"], original["use"]), item_id
+
+    again = service_on(empty_db).export(admin, UNIT, fmt)  # approved practice items, as the first export
     assert again.data == first.data
     assert source.export(admin, UNIT, fmt).data == first.data  # deterministic
+
+
+@pytest.mark.parametrize("fmt", ["qti3", "moodle-xml", "gift"])
+def test_a_plain_import_makes_every_item_a_draft_whatever_the_file_records(fmt, bank_url, empty_db, admin):
+    source = service_on(bank_url)
+    first = source.export(admin, UNIT, fmt, include_secure=True)
+    originals = {i: row for i, row in _rows(bank_url).items()
+                 if row["unit"] == UNIT and row["status"] == "approved"}
+    assert {row["use"] for row in originals.values()} == {"practice", "secure"}
+    assert sorted(first.written) == sorted(originals)
+
+    report = service_on(empty_db).import_file(admin, first.data, f"bank.{fmt}", UNIT)
+    assert report.statuses == {"draft": len(originals)} and not report.skipped
+    back = _rows(empty_db)
+    _same_items(fmt, originals, back)
+    for item_id, original in originals.items():
+        # an import never approves: the file's status is not trusted; its use is kept (a secure item stays
+        # secure, so approving the draft later cannot put a secure key into practice)
+        assert (back[item_id]["status"], back[item_id]["use"]) == ("draft", original["use"]), item_id
+    # the drafts export again as the same file but for the status each records
+    again = service_on(empty_db).export(admin, UNIT, fmt, include_secure=True, include_drafts=True)
+    if fmt != "qti3":
+        assert again.data == first.data.replace(b"status:approved", b"status:draft")
+    else:
+        assert again.data != first.data
 
 
 def test_importing_the_same_file_twice_adds_nothing_the_second_time(bank_url, empty_db, admin):
@@ -105,7 +137,7 @@ def _hard_items() -> list[Item]:
                                         "D": "=not a key"}, key="C"),
         item(2, "negative", stem="Which is NOT ~ right {here}?", options={"A": "a", "B": "b", "C": "c", "D": "d"},
              key="D"),
-        item(3, "true_false", options={"A": "True", "B": "False"}, key="B"),
+        item(3, "true_false", options={"A": "True", "B": "False"}, key="B", status="draft", use="secure"),
         item(4, "matching", pairs=[("P ~ #", "Political {x}"), ("E: é", "Economic = £"), ("S \\", "Social <&>")]),
         item(5, "ordering", sequence=["First ~ step", "Second = step", "Third # step {3}"]),
     ]
@@ -119,10 +151,13 @@ def test_hard_characters_non_ascii_and_new_lines_survive(fmt):
     reading = read(written.data, "hard", fmt)
     back = {i.id: i for i in (to_item(q, FACTS, None, fmt, "hard") for q in reading.questions)}
     assert sorted(back) == sorted(i.id for i in items), back
+    assert {i.status for i in back.values()} == {"draft"}  # to_item makes drafts; the record is read apart
+    for question in reading.questions:
+        back[question.idnumber].status = recorded_status(question)
     for original in items:
         got = back[original.id]
         assert isinstance(got, Item), got
-        for name in FIELDS:
+        for name in FIELDS + ("status",):
             assert getattr(got, name) == getattr(original, name), (fmt, original.id, name)
         assert got.version == original.version
     assert write(fmt, list(back.values()), FACTS).data == written.data

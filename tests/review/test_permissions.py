@@ -107,10 +107,10 @@ def calls(centre: Centre):
 def test_the_matrix_covers_every_permission_but_review_own_and_iqa_review(shared_centre):
     covered = {permission for permission, _, _ in calls(shared_centre)}
     # review.own is the learner's half of review.read (coverage as a learner: tested below);
-    # iqa.review needs a plan, tested in test_review_service; catalogue.import, bank.inspect, bank.import
-    # and bank.export_secure are checked through the CLI (tests/cli/test_permission_matrix.py).
+    # iqa.review needs a plan, tested in test_review_service; catalogue.import, bank.inspect, bank.import,
+    # bank.import_status and bank.export_secure are checked through the CLI (tests/cli/test_permission_matrix.py).
     assert set(PERMISSIONS) - covered == {"review.own", "iqa.review", "catalogue.import", "bank.inspect",
-                                          "bank.import", "bank.export_secure"}
+                                          "bank.import", "bank.import_status", "bank.export_secure"}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -27,7 +27,7 @@ from tutor.bank.model import (
 from tutor.practice.marking import STOP_WORDS
 
 NEAR_COPY = 90  # rapidfuzz ratio at or above which two texts are near-copies
-_ABOVE = re.compile(r"\b(all|none|both) of the (above|these)\b", re.I)
+ABOVE_OPTION = re.compile(r"\b(all|none|both) of the (above|these)\b", re.I)
 _LOWER_NEGATIVE = re.compile(r"\b(not|except)\b")
 _OPTION_KINDS = ("single_best", "negative")
 
@@ -165,7 +165,7 @@ def _option_problems(item: Item) -> list[tuple[str, str]]:
                     problems.append(("duplicate_options", f"options {a} and {b} are the same"))
                 elif fuzz.ratio(_normal(text_a), _normal(text_b)) >= NEAR_COPY:
                     problems.append(("near_copy_options", f"options {a} and {b} are near-copies"))
-        if any(_ABOVE.search(text) for _, text in texts):
+        if any(ABOVE_OPTION.search(text) for _, text in texts):
             problems.append(("above_option", "uses 'all/none of the above'"))
     if item.kind == "matching":
         terms, meanings = [p[0] for p in item.pairs], [p[1] for p in item.pairs]

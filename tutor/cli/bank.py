@@ -59,6 +59,10 @@ def _add_interchange_commands(bank_commands, common: argparse.ArgumentParser) ->
     imp.add_argument("--criterion", metavar="N", help="the knowledge criterion of every question (default: from "
                                                       "each question's tags or category)")
     imp.add_argument("--format", choices=INTERCHANGE_FORMATS, help="default: told from the file")
+    imp.add_argument("--keep-status", action="store_true",
+                     help="give each item the status the file records for it (tutor's own exports record it) "
+                          "instead of making it a draft; an item the file records none for stays a draft (admin; "
+                          "recorded in the audit trail with the count per status)")
 
 
 def run_bank_command(args: argparse.Namespace) -> int:
@@ -152,7 +156,7 @@ def _interchange_command(args: argparse.Namespace) -> int:
             engine = ready_database(args, create=True)
             service = InterchangeService(engine, SystemClock().now)
             report = service.import_file(signed_in(args, engine), data, args.path.name, args.unit, args.criterion,
-                                         args.format)
+                                         args.format, keep_status=args.keep_status)
             sys.stdout.write(renderer().render("cli/bank_import.txt.j2", report=report))
             return 0
         if args.output is None and args.format == "qti3":

@@ -29,6 +29,7 @@ PERMISSIONS: dict[str, tuple[frozenset[str], str]] = {
     "bank.manage": (frozenset({ADMIN}), "send items back to review or return them to use"),
     "bank.import": (frozenset({ADMIN}), "import questions into the bank"),
     "bank.export_secure": (frozenset({ADMIN}), "export secure items"),
+    "bank.import_status": (frozenset({ADMIN}), "restore the status a file records for imported items"),
     "sitting.invigilate": (frozenset({INVIGILATOR, ADMIN}), "invigilate sittings"),
     "sitting.results": (frozenset({INVIGILATOR, TUTOR, IQA, ADMIN}), "see sitting results"),
     "sitting.release": (frozenset({INVIGILATOR, TUTOR, ADMIN}), "release results"),

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
-from tutor.bank.model import LETTERS, USES, CriterionRef, Item
+from tutor.bank.model import LETTERS, STATUSES, USES, CriterionRef, Item
 
 FORMATS = ("qti3", "moodle-xml", "gift", "aiken")
 IMPORTED = "imported"  # provenance kind of an item that came in from a file
@@ -51,6 +52,7 @@ class Question:
     line: int | None = None
     problem: str = ""  # why the format's own rules reject it (a broken question)
     media: bool = False  # refers to images, sound or attached files
+    remarks: list[str] = field(default_factory=list)  # what a reviewer of the draft should know (one line each)
 
 
 @dataclass(frozen=True)
@@ -107,15 +109,16 @@ class Written:
 
 # -- the project's tag convention (GIFT [tag:], Moodle XML <tags>, QTI LOM taxa) -----------------------------------
 
-TAG_KEYS = ("qualification", "unit", "outcome", "criterion", "kind", "use", "difficulty", "source", "enemy")
+TAG_KEYS = ("qualification", "unit", "outcome", "criterion", "kind", "use", "status", "difficulty", "source", "enemy")
 _TAG_UNSAFE = re.compile(r"[<>`\]\x00-\x1f\x7f]")
 
 
 def item_properties(item: Item) -> list[tuple[str, str]]:
-    """(key, value) pairs that carry an item's placing and standing; its status is never carried: an
-    importer makes every item a draft whatever a file says."""
+    """(key, value) pairs that carry an item's placing and standing, its status included. The status is a
+    record, not an instruction: an import makes every item a draft unless an admin asks for the recorded
+    status back (:func:`recorded_status`, ``tutor bank import --keep-status``)."""
     props = [("qualification", item.ref.qualification), ("unit", item.ref.unit), ("outcome", item.ref.outcome),
-             ("criterion", item.ref.criterion), ("kind", item.kind), ("use", item.use)]
+             ("criterion", item.ref.criterion), ("kind", item.kind), ("use", item.use), ("status", item.status)]
     if item.difficulty is not None:
         props.append(("difficulty", str(item.difficulty)))
     for key in ("spec_line", "outside_fact"):
@@ -153,6 +156,13 @@ def read_tags(tags: list[str]) -> dict[str, list[str]]:
     return found
 
 
+def recorded_status(q: Question) -> str | None:
+    """The status a file records for a question (this project's ``status:`` tag or taxon), if it is one of
+    the bank's statuses; None when the file records none."""
+    found = read_tags(q.tags).get("status", [])
+    return found[0] if found and found[0] in STATUSES else None
+
+
 def category_path(item: Item) -> str:
     """Moodle's category for an item: per unit and outcome (a ``/`` inside a name is written ``//``)."""
     return "$course$/" + "/".join(part.replace("/", "//") for part in (item.ref.unit, f"LO{item.ref.outcome}"))
@@ -182,6 +192,41 @@ _TAG = re.compile(r"<[^<>]*>")
 
 def has_media(text: str) -> bool:
     return bool(_MEDIA.search(text))
+
+
+_IMG = re.compile(r"""<\s*img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
+_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>/]+))""", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _renderer():
+    from tutor.paths import templates_dir
+    from tutor.rendering import TextRenderer
+
+    return TextRenderer(templates_dir())
+
+
+def picture_words(alt: str | None) -> str | None:
+    """What a picture becomes in a question's text: its alt text in the words of ``templates/items/picture.j2``
+    (``[Picture: ...]``); None when it has no alt text, so nothing can stand in for it."""
+    alt = " ".join((alt or "").split())
+    return _renderer().render("items/picture.j2", alt=alt).strip() if alt else None
+
+
+def pictures_as_words(text: str, fmt: str) -> str:
+    """HTML text with each ``<img>`` that has alt text replaced by :func:`picture_words` (escaped again in HTML,
+    which :func:`plain_text` then decodes); an ``<img>`` without alt text stays, so :func:`has_media` refuses it."""
+    if fmt == "plain":  # plain text shows "<img" as written: it is no picture
+        return text
+
+    def swap(found: re.Match) -> str:
+        alt = _ALT.search(found.group(0))
+        words = picture_words(html.unescape(next(g for g in alt.groups() if g is not None))) if alt else None
+        if words is None:
+            return found.group(0)
+        return html.escape(words, quote=False) if fmt == "html" else words
+
+    return _IMG.sub(swap, text)
 
 
 def plain_text(text: str, fmt: str) -> str:
@@ -215,6 +260,7 @@ _NOT_ITEMS = {
     "text_entry": "a text-entry question (typed answers)",
     "extended_text": "an essay question",
 }
+MEDIA_REASON = "refers to images, sound or attached files, which this bank's items cannot hold"
 NOT_A_ITEM = "cannot become an item of this bank (single best answer from A-D, true/false, matching or ordering)"
 _CRITERION_TOKEN = re.compile(r"(?<![\d.])(\d+\.\d+)(?![\d.])")
 ITEM_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,119}")
@@ -290,12 +336,23 @@ def _criterion(q: Question, tags: dict[str, list[str]], facts: UnitFacts, given:
     raise ValueError("no criterion: name one with --criterion, or tag the question criterion:N")
 
 
+def _above_options(options: dict[str, str]) -> list[str]:
+    from tutor.bank.checks import ABOVE_OPTION
+
+    return [f"option {letter} ({text!r}) is an 'all/none of the above' option, which this bank's items never use: "
+            "rewrite it before approving" for letter, text in options.items() if ABOVE_OPTION.search(text)]
+
+
 def to_item(q: Question, facts: UnitFacts, criterion: str | None, fmt: str, file_name: str) -> Item | str:
-    """The draft item a question becomes, or the reason it cannot become one (one line)."""
+    """The draft item a question becomes, or the reason it cannot become one (one line). A picture with alt
+    text becomes those words (:func:`pictures_as_words`); any other picture, sound or file skips the question."""
     if q.problem:
         return q.problem
+    q = replace(q, text=pictures_as_words(q.text, q.text_format),
+                general_feedback=pictures_as_words(q.general_feedback, q.general_feedback_format or q.text_format),
+                answers=[replace(a, text=pictures_as_words(a.text, a.format or q.text_format)) for a in q.answers])
     if q.media or has_media(q.text) or any(has_media(a.text) for a in q.answers):
-        return "refers to images, sound or attached files, which this bank's items cannot hold"
+        return MEDIA_REASON
     shape = _shape(q)
     if isinstance(shape, str):
         return shape
@@ -330,6 +387,8 @@ def to_item(q: Question, facts: UnitFacts, criterion: str | None, fmt: str, file
         elif name == "outside_fact" and text:
             source = {"outside_fact": text}
     provenance = {"kind": IMPORTED, "format": fmt, "file": file_name, "position": q.position}
+    if remarks := q.remarks + _above_options(options):
+        provenance["review"] = remarks
     if q.idnumber:
         provenance["source_id"] = q.idnumber
     if q.name:

@@ -70,7 +70,9 @@ def _question(element, qtype: str, position: int, category: str, file_name: str)
                  general_feedback_format=_FORMATS.get(feedback.get("format", fmt), fmt) if feedback is not None else fmt,
                  idnumber=(element.findtext("idnumber") or "").strip(),
                  tags=[(t.findtext("text") or "").strip() for t in element.findall("tags/tag")])
-    q.media = any(True for _ in element.iter("file", "image", "image_base64"))
+    # Moodle 1.9's image fields have no alt text: such a question is skipped. An embedded <file> matters only
+    # where the text uses it (@@PLUGINFILE@@), which to_item judges after a picture's alt text replaces it.
+    q.media = any(True for _ in element.iter("image", "image_base64"))
     single = (element.findtext("single") or "true").strip().lower()
     q.single = single in ("true", "1")
     for answer in element.findall("answer"):

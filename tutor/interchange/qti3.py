@@ -4,8 +4,9 @@ A package holds ``imsmanifest.xml``, one ``items/<identifier>.xml`` per item and
 specification, ``tests/<identifier>.xml``: a linear test with the time limit, one section per outcome that
 selects the blueprint's number of items, per-outcome scores by item category and the pass mark. Identifiers
 are XML NCNames (``I`` + the item id, other characters as ``_``); the item id, its placing (qualification,
-unit, outcome, criterion) and its kind, use, difficulty and source are in the manifest's LOM metadata for the
-item. The output is deterministic: the same items give the same bytes (fixed order, fixed zip timestamps).
+unit, outcome, criterion) and its kind, use, status, difficulty and source are in the manifest's LOM metadata
+for the item (the status also as LOM ``lifeCycle/status``). The output is deterministic: the same items give
+the same bytes (fixed order, fixed zip timestamps).
 Reading is in :mod:`tutor.interchange.qti3_read`; validation against the XSDs in :mod:`.qti3_schema`.
 """
 
@@ -28,6 +29,8 @@ CP_LOCATION = (f"{CP} https://purl.imsglobal.org/spec/qti/v3p0/schema/xsd/imsqti
 CATALOG = "tutor"  # the LOM catalog and taxon-path source of this project's metadata
 RATIONALE = "RATIONALE"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# an item's status in LOM's lifeCycle vocabulary (draft, final, revised, unavailable)
+LOM_STATUS = {"draft": "draft", "approved": "final", "review": "revised", "retired": "unavailable"}
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9._-]")
 
 
@@ -189,7 +192,11 @@ def _lom(parent, item: Item) -> None:
     _el(ident, "catalog", CATALOG, ns=LOM)
     _el(ident, "entry", item.id, ns=LOM)
     _el(_el(general, "title", ns=LOM), "string", item.id, ns=LOM)
-    _el(_el(_el(lom, "lifeCycle", ns=LOM), "version", ns=LOM), "string", item.version, ns=LOM)
+    life = _el(lom, "lifeCycle", ns=LOM)
+    _el(_el(life, "version", ns=LOM), "string", item.version, ns=LOM)
+    status = _el(life, "status", ns=LOM)  # for other systems; the "status" taxon below is what tutor reads
+    _el(status, "source", "LOMv1.0", ns=LOM)
+    _el(status, "value", LOM_STATUS.get(item.status, "draft"), ns=LOM)
     classification = _el(lom, "classification", ns=LOM)
     purpose = _el(classification, "purpose", ns=LOM)
     _el(purpose, "source", "LOMv1.0", ns=LOM)

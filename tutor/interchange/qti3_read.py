@@ -12,7 +12,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from tutor.interchange.model import Answer, InterchangeError, Question, Reading
+from tutor.interchange.model import Answer, InterchangeError, Question, Reading, picture_words
 from tutor.interchange.qti3 import ASI, CATALOG, RATIONALE
 from tutor.interchange.safety import MAX_QUESTIONS, parse_xml, read_zip, safe_member_name
 
@@ -28,13 +28,22 @@ def _local(element) -> str:
 
 
 def _text(element, skip: tuple[str, ...] = ("qti-feedback-inline",)) -> str:
-    """An element's text without the parts named in ``skip``."""
+    """An element's text without the parts named in ``skip``; a picture with alt text as its words."""
     parts = [element.text or ""]
     for child in element:
-        if _local(child) not in skip:
+        words = picture_words(child.get("alt")) if _local(child) == "img" else None
+        if words:
+            parts.append(f" {words} ")
+        elif _local(child) not in skip:
             parts.append(_text(child, skip))
         parts.append(child.tail or "")
     return "".join(parts)
+
+
+def _is_media(element) -> bool:
+    """A picture, sound, video or other object the text cannot stand in for (an image with alt text it can)."""
+    local = _local(element)
+    return local in _MEDIA and not (local == "img" and picture_words(element.get("alt")))
 
 
 def _collapse(text: str) -> str:
@@ -138,7 +147,7 @@ def _item(root, position: int, meta: dict, idnumber: str) -> Question:
         q.qtype, q.problem = "unknown", "has no qti-item-body"
         return q
     interactions = [e for e in body.iter() if _local(e).endswith("-interaction")]
-    q.media = any(_local(e) in _MEDIA for e in body.iter())
+    q.media = any(_is_media(e) for e in body.iter())
     if len(interactions) != 1:
         q.qtype, q.problem = "composite", f"has {len(interactions)} interactions; an item of this bank has one"
         return q
@@ -173,6 +182,10 @@ def _item(root, position: int, meta: dict, idnumber: str) -> Question:
         q.qtype, q.single = "multichoice", cardinality == "single"
         q.answers = [Answer(clean(_text(c)), 1.0 if c.get("identifier") in correct else 0.0, "", "plain")
                      for c in choices]
+        fixed = [chr(ord("A") + n) for n, c in enumerate(choices) if c.get("fixed") == "true"]
+        if fixed and interaction.get("shuffle") == "true":
+            q.remarks.append(f"option{'s' if len(fixed) > 1 else ''} {', '.join(fixed)} stayed in place while the file "
+                             "shuffled the others; this bank keeps no such pin (a test form shuffles every option)")
         if not correct:
             q.problem = q.problem or "has no correct response"
     elif kind == "order":

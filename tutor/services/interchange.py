@@ -5,13 +5,16 @@ Export reads the current items of a unit: approved practice items; with ``includ
 with ``include_secure`` the approved secure items as well (admin only, recorded in the audit trail). Import
 reads and checks the whole file first, then writes every draft in one transaction with its audit entry, so
 a refused file writes nothing. An imported item is a draft, whatever the file says: it is never served until
-someone approves it.
+someone approves it. The one exception is ``keep_status`` (admin only, recorded in the audit trail): the
+status the file records for an item (this project's own exports record it) is restored; an item the file
+records no status for stays a draft.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,10 +22,19 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tutor.bank.model import Item, item_from_dict
+from tutor.bank.model import STATUSES, Item, item_from_dict
 from tutor.domain.access import Actor
 from tutor.interchange import read, write
-from tutor.interchange.model import FORMATS, InterchangeError, Skipped, TestPlan, UnitFacts, Written, to_item
+from tutor.interchange.model import (
+    FORMATS,
+    InterchangeError,
+    Skipped,
+    TestPlan,
+    UnitFacts,
+    Written,
+    recorded_status,
+    to_item,
+)
 from tutor.services.accounts import gate
 from tutor.storage import audit_log, bank_queries
 from tutor.storage import tables as t
@@ -35,6 +47,8 @@ class Imported:
     item_id: str
     kind: str
     criterion: str
+    status: str = "draft"
+    remarks: tuple[str, ...] = ()  # what a reviewer should know (also in the item's provenance)
 
 
 @dataclass
@@ -46,10 +60,17 @@ class ImportReport:
     skipped: list[Skipped] = field(default_factory=list)
     errors: list[Skipped] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    keep_status: bool = False
 
     @property
     def questions(self) -> int:
         return len(self.imported) + len(self.skipped)
+
+    @property
+    def statuses(self) -> dict[str, int]:
+        """How many imported items have each status, in the order of the bank's statuses."""
+        found = Counter(i.status for i in self.imported)
+        return {s: found[s] for s in STATUSES if found[s]}
 
 
 class InterchangeService:
@@ -111,9 +132,12 @@ class InterchangeService:
     # -- import --------------------------------------------------------------------------------------------------
 
     def import_file(self, actor: Actor, data: bytes, name: str, unit_ref: str, criterion: str | None = None,
-                    fmt: str | None = None) -> ImportReport:
-        """Read the whole file, decide each question, then write the drafts in one transaction."""
+                    fmt: str | None = None, keep_status: bool = False) -> ImportReport:
+        """Read the whole file, decide each question, then write the items in one transaction: drafts, or
+        with ``keep_status`` each with the status the file records (a draft where it records none)."""
         gate(self.engine, self.now, actor, "bank.import")
+        if keep_status:
+            gate(self.engine, self.now, actor, "bank.import_status")
         facts = self.unit_facts(unit_ref)
         if criterion is not None:
             criterion = criterion.strip()
@@ -125,12 +149,13 @@ class InterchangeService:
                 raise InterchangeError(f"no knowledge criterion {criterion} in {facts.unit_key} (it has: {known})")
         reading = read(data, name, fmt)
         report = ImportReport(name, reading.format, facts.unit_key, errors=list(reading.errors),
-                              notes=list(reading.notes))
+                              notes=list(reading.notes), keep_status=keep_status)
         with Session(self.engine) as session:
             ids, versions = bank_queries.stored_ids(session)
             criterion_ids = bank_queries.criterion_ids(session, set(facts.names))
         taken: dict[str, int] = {}  # version -> position, in this file
         rows: list[t.BankItem] = []
+        restored: list[str | None] = []  # with keep_status, the status each written item's record gave
         now = self.now()
         for question in reading.questions:
             found = to_item(question, facts, criterion, reading.format, name)
@@ -153,13 +178,17 @@ class InterchangeService:
             found.id = item_id
             ids.add(item_id)
             taken[version] = question.position
+            recorded = recorded_status(question) if keep_status else None
+            restored.append(recorded)
+            found.status = status = recorded or "draft"
             rows.append(t.BankItem(
                 item_id=item_id, version=version, qualification=found.ref.qualification, unit_key=found.ref.unit,
                 outcome_number=found.ref.outcome, criterion_number=found.ref.criterion,
                 criterion_id=criterion_ids.get(found.ref.criterion), kind=found.kind, use=found.use,
-                status="draft", difficulty=found.difficulty,
+                status=status, difficulty=found.difficulty,
                 body=json.dumps(found.to_dict(), ensure_ascii=False), loaded_at=now))
-            report.imported.append(Imported(question.position, item_id, found.kind, found.ref.criterion))
+            report.imported.append(Imported(question.position, item_id, found.kind, found.ref.criterion, status,
+                                            tuple(found.provenance.get("review", ()))))
         if rows:
             with WriteTransaction(self.engine, "import the questions") as session:
                 session.add_all(rows)
@@ -167,6 +196,13 @@ class InterchangeService:
                 audit_log.append(session.connection(), now, actor.username, "bank.import", f"unit:{facts.unit_key}",
                                  {"file": name, "format": reading.format, "sha256": hashlib.sha256(data).hexdigest(),
                                   "imported": [r.item_id for r in rows], "skipped": len(report.skipped)})
+                if keep_status:
+                    counted = Counter(s for s in restored if s)
+                    audit_log.append(session.connection(), now, actor.username, "bank.import_status",
+                                     f"unit:{facts.unit_key}",
+                                     {"file": name, "sha256": hashlib.sha256(data).hexdigest(),
+                                      "restored": {s: counted[s] for s in STATUSES if counted[s]},
+                                      "no_record_left_draft": sum(1 for s in restored if not s)})
                 session.commit()
         return report
 
