@@ -11,7 +11,7 @@ import pytest
 
 from tests.review.conftest import QUALIFICATION, UNIT, drop_triggers, raw_db, run_cli
 from tutor.domain.audit import AuditRecord, entry_hash
-from tutor.domain.portfolio_standing import PORTFOLIO_KINDS, ChainPortfolios, Layout, first_difference
+from tutor.domain.portfolio_standing import PORTFOLIO_KINDS, ChainPortfolios, Layout, first_difference, flatten
 from tutor.storage import audit_log
 
 PLACE = rf"{re.escape(UNIT)} \d+\.\d+"
@@ -57,9 +57,11 @@ TAMPERING = [
      r"records but 'competent'"),
     ("UPDATE assessment_decision SET assessor = 'tom'", r"1\.1: decision\.assessor is 'tom' in the records but 'tina'"),
     ("DELETE FROM assessment_decision", r"lee .*1\.1: decision is None in the records but 'recorded'"),
-    ("UPDATE evidence_decision SET accepted = 0", r"1\.1: evidence\[practice 1\]\.accepted is False in the records but True"),
+    ("UPDATE evidence_decision SET accepted = 0",
+     r"1\.1: evidence\[practice 1\]\.accepted is False in the records but True"),
     ("UPDATE evidence_decision SET reference = 'EV-9'", r"evidence\[practice 1\]\.reference is 'EV-9' in the records"),
-    ("UPDATE iqa_review SET agree = 0", r"lee in .*, 2794-\d+: iqa\[0\]\.agree is False in the records but True"),
+    ("UPDATE iqa_review SET agree = 0",
+     r"lee in .*, 2794-\d+: iqa\[0\]\.agree is False in the records but True"),
     ("UPDATE practice_exchange SET verdict = 'secure' WHERE verdict = 'partial'",
      r"lee .*1\.2: evidence\[practice 2\]\.mark is 'secure' in the records but 'partial'"),
     ("UPDATE practice_exchange SET answer = 'Something else' WHERE id = 1",
@@ -135,12 +137,14 @@ def test_the_chain_s_standing_follows_corrections_and_earlier_versions_of_a_crit
     ):
         chain.read(entry, json.loads(entry.data))
     standing = chain.standing("lee", layout)
-    assert standing[("U 1.1", "evidence[practice 5].mark")] == "secure"
-    assert ("U 1.2", "evidence[practice 6]") not in standing  # a command is not a response
-    assert standing[("U 1.1", "decision.id")] == 2 and standing[("U 1.1", "history[0].id")] == 1
-    assert standing[("U", "decision")] is None  # unit V is not in this qualification
-    assert chain.standing("lou", layout)[("U 1.1", "decision")] is None
-    changed = dict(standing) | {("U 1.1", "history[0].comment"): "edited"}
+    flat = flatten(standing)
+    assert flat[("U 1.1", "evidence[practice 5].mark")] == "secure"
+    assert ("U 1.2", "evidence[practice 6]") not in flat  # a command is not a response
+    assert flat[("U 1.1", "decision.id")] == 2 and flat[("U 1.1", "history[0].id")] == 1
+    assert flat[("U", "decision")] is None  # unit V is not in this qualification
+    assert chain.standing("lou", layout)["U 1.1"]["decision"] is None
+    edited = standing["U 1.1"]["history"][0] | {"comment": "edited"}
+    changed = standing | {"U 1.1": standing["U 1.1"] | {"history": [edited]}}
     assert first_difference(changed, standing, ["U", "U 1.1", "U 1.2"]) == ("U 1.1", "history[0].comment", "edited",
                                                                            "")
     assert first_difference(standing, standing, []) is None

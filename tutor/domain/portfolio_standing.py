@@ -4,8 +4,9 @@ says it should be; and the first place where the two differ.
 The *standing* of one learner in one qualification is, per unit, its latest unit decision and every IQA
 review, and per criterion its latest decision, the decisions that one corrected, and every response bearing
 on it (practice and test) with its time, automatic mark, hints, the answer's SHA-256 (practice) and the
-latest judgement. It is flattened to ``{(place, field): value}``: a place is ``"2794-210"`` (a unit) or
-``"2794-210 1.1"`` (a criterion), a field e.g. ``"decision.assessor"`` or ``"evidence[test 7].accepted"``.
+latest judgement. It is kept by place, and flattened to ``{(place, field): value}`` to name a difference: a
+place is ``"2794-210"`` (a unit) or ``"2794-210 1.1"`` (a criterion), a field e.g. ``"decision.assessor"`` or
+``"evidence[test 7].accepted"``.
 
 :func:`standing_of` reads it off a :class:`~tutor.domain.portfolio.Portfolio`'s units (what the export writes);
 :class:`ChainPortfolios` rebuilds it from the entries that practice, tests, judgements, decisions and IQA
@@ -18,7 +19,6 @@ the criterion's wording. Pure: no storage.
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -26,7 +26,8 @@ from datetime import UTC, datetime
 from tutor.domain.audit import AuditRecord
 from tutor.domain.portfolio import RESPONSE_TURNS, Decision, EvidenceItem, UnitRecord, practice_mark
 
-Standing = dict[tuple[str, str], object]
+Standing = dict[str, dict]
+"""Place -> its nested view; :func:`flatten` gives the ``{(place, field): value}`` form."""
 ABSENT = "(absent)"
 FINISHED = ("test.submitted", "test.expired")
 PORTFOLIO_KINDS = frozenset({"practice.response", "evidence.accepted", "evidence.rejected", "decision.recorded",
@@ -70,7 +71,7 @@ def _evidence(at, mark: str, hints: int, answer_sha256: str | None, judgement: t
     return view
 
 
-def _flatten(place: str, view: dict, out: Standing, prefix: str = "") -> None:
+def _flatten(place: str, view: dict, out: dict, prefix: str = "") -> None:
     """Nested views as (place, dotted field) -> value; a record's presence is a field of its own."""
     for name, value in view.items():
         field = f"{prefix}{name}"
@@ -89,9 +90,10 @@ def _flatten(place: str, view: dict, out: Standing, prefix: str = "") -> None:
             out[(place, field)] = value
 
 
-def _standing(units: dict[str, dict], criteria: dict[str, dict]) -> Standing:
-    out: Standing = {}
-    for place, view in (*units.items(), *criteria.items()):
+def flatten(standing: Standing) -> dict[tuple[str, str], object]:
+    """A standing as ``{(place, dotted field): value}``."""
+    out: dict[tuple[str, str], object] = {}
+    for place, view in standing.items():
         _flatten(place, view, out)
     return out
 
@@ -120,7 +122,7 @@ def standing_of(portfolio_units: tuple[UnitRecord, ...]) -> Standing:
                 "decision": _of_decision(criterion.decision),
                 "history": [_of_decision(d) for d in criterion.history],
                 "evidence": {f"{e.source} {e.source_id}": _of_item(e) for e in criterion.evidence}}
-    return _standing(units, criteria)
+    return units | criteria
 
 
 class ChainPortfolios:
@@ -128,7 +130,7 @@ class ChainPortfolios:
     :data:`PORTFOLIO_KINDS` in order (:meth:`read`), then asked for one learner's standing (:meth:`standing`)."""
 
     def __init__(self) -> None:
-        self.practice: dict[str, list[tuple]] = defaultdict(list)      # learner -> (criterion, id, at, verdict, hints, sha)
+        self.practice: dict[str, list[tuple]] = defaultdict(list)      # learner -> (criterion, id, at, verdict, ...)
         self.tests: dict[str, list[tuple]] = defaultdict(list)         # learner -> (criterion, id, at, correct)
         self.judgements: dict[tuple[str, str, int], tuple] = {}        # (learner, source, id) -> the latest
         self.decisions: dict[str, list[tuple]] = defaultdict(list)     # learner -> (unit key, criterion, view)
@@ -168,7 +170,8 @@ class ChainPortfolios:
         """One learner's standing in the qualification laid out by ``layout``, from the chain alone."""
         places, units = layout.criteria, set(layout.units)
         unit_views = {key: {"decision": None, "iqa": []} for key in layout.units}
-        criteria = {place: {"decision": None, "history": [], "evidence": {}} for place in dict.fromkeys(places.values())}
+        criteria = {place: {"decision": None, "history": [], "evidence": {}}
+                    for place in dict.fromkeys(places.values())}
         judged = self.judgements
         for criterion, row_id, at, verdict, hints, sha, turn in self.practice.get(learner, ()):
             if criterion in places and turn in RESPONSE_TURNS:
@@ -191,15 +194,18 @@ class ChainPortfolios:
         for unit, review in self.iqa.get(learner, ()):
             if unit in units:
                 unit_views[unit]["iqa"].append(review)
-        return _standing(unit_views, criteria)
+        return unit_views | criteria
 
 
 def first_difference(stored: Standing, chain: Standing, order: list[str]) -> tuple[str, str, object, object] | None:
     """(place, field, stored value, chain value) of the first field where the two differ, places in
     ``order`` (the portfolio's), fields by name; None when they agree."""
+    if stored == chain:  # the common case: one comparison, nothing flattened
+        return None
     rank = {place: i for i, place in enumerate(order)}
+    stored, chain = flatten(stored), flatten(chain)
     for key in sorted(stored.keys() | chain.keys(), key=lambda k: (rank.get(k[0], len(rank)), k[0], k[1])):
         mine, theirs = stored.get(key, ABSENT), chain.get(key, ABSENT)
-        if json.dumps(mine, default=str) != json.dumps(theirs, default=str):
+        if mine != theirs or type(mine) is not type(theirs):
             return key[0], key[1], mine, theirs
     return None

@@ -99,12 +99,17 @@ class PortfolioRecord(EvidenceReview):
             pairs = review_queries.cohort_qualifications(session)
             layouts = {}
             for number in dict.fromkeys(q for _, q in pairs):
-                columns, lineage = self._layout(session, self._qualification(session, number))
+                try:
+                    columns, lineage = self._layout(session, self._qualification(session, number))
+                except ReviewError:  # a cohort's qualification no longer in the catalogue: no portfolio to cut
+                    continue
                 place = {c.criterion_id: f"{c.unit_key} {c.number}" for c in columns}
                 units = tuple(dict.fromkeys(c.unit_key for c in columns))
-                layouts[number] = (columns, lineage, Layout({old: place[now] for old, now in lineage[0].items()}, units),
-                                   [p for key in units for p in (key, *(place[c.criterion_id] for c in columns
-                                                                        if c.unit_key == key))])
+                layout = Layout({old: place[now] for old, now in lineage[0].items()}, units)
+                order = [p for key in units for p in (key, *(place[c.criterion_id] for c in columns
+                                                             if c.unit_key == key))]
+                layouts[number] = (columns, lineage, layout, order)
+        pairs = [(learner, number) for learner, number in pairs if number in layouts]
         for learner, number in pairs:
             columns, lineage, layout, order = layouts[number]
             found = first_difference(standing_of(self._portfolio_units(actor, learner, columns, lineage)),
