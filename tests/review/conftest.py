@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import subprocess
+import sys
 from dataclasses import dataclass
 
 import pytest
@@ -105,3 +109,44 @@ def sit_test(centre: Centre, learners: dict[str, int]) -> int:
 @pytest.fixture
 def centre(bank_url, tmp_path, clock) -> Centre:
     return build_centre(bank_url, tmp_path, clock)
+
+
+@pytest.fixture
+def busy_centre(centre):
+    """A centre with a row in every append-only table: practice, a sitting (answers and evidence), a
+    judgement, a decision, an IQA sample and review, an item sent to review."""
+    from tutor.services.item_quality import ItemQualityService
+
+    sit_test(centre, {"lee": 20})
+    tina = centre.actor("tina")
+    column = centre.review.criterion("603/2394/2", "2794-210", "1.1")
+    unit_id = centre.review.unit_id("603/2394/2", "2794-210")
+    exchange = next(r for r in centre.review.responses(tina, "lee", column.criterion_id) if r.source == "practice")
+    centre.review.judge_evidence(tina, "lee", column.criterion_id, "practice", exchange.source_id, True, "EV-1", "fine")
+    centre.review.decide(tina, "lee", unit_id, column.criterion_id, "competent")
+    plan = centre.review.draw_sample(centre.actor("quinn"), "Tina's group", 100, 100, seed=1)
+    entry = plan.entries[0]
+    centre.review.iqa_review(centre.actor("quinn"), plan.plan_id, entry.learner, entry.unit_key, True, "agreed")
+    ItemQualityService(centre.engine, centre.clock.now).send_to_review(centre.actor("ada"), "210-1.1-S12", "odd")
+    return centre
+
+
+# -- behind the program's back ------------------------------------------------------------------
+
+
+def run_cli(*args, url):
+    """``tutor ARGS`` in a subprocess, signed in as quinn (IQA) on the database at ``url``."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TUTOR_DEBUG",)}
+    env.update(TUTOR_DATABASE_URL=url, TUTOR_USER="quinn", TUTOR_PASSWORD="correct horse battery")
+    return subprocess.run([sys.executable, "-m", "tutor", *args], capture_output=True, text=True, env=env, timeout=120,
+                          check=False)
+
+
+def raw_db(url: str) -> sqlite3.Connection:
+    return sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+
+
+def drop_triggers(db: sqlite3.Connection) -> None:
+    """What a person with the database file can do: the append-only triggers gone."""
+    for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='trigger'").fetchall():
+        db.execute(f"DROP TRIGGER {name}")

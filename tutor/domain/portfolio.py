@@ -12,6 +12,19 @@ from datetime import datetime
 DECISIONS = ("competent", "not_yet_competent", "insufficient_evidence")
 """The decisions the specifications ask assessors to record, per criterion and per unit."""
 
+RESPONSE_TURNS = ("answer", "probe_answer", "choice", "note")
+"""Practice turns that are responses, and so evidence (commands and empty lines are not)."""
+
+PRACTICE_MARKS = {"secure": "secure", "partial": "partial", "not_yet": "not yet", "contradicted": "contradicted",
+                  "thin": "not yet", "none": "not yet", "right": "correct", "wrong": "incorrect",
+                  "for_tutor": "recorded for the tutor", "note": "workplace note"}
+
+
+def practice_mark(verdict: str | None) -> str:
+    """The automatic mark a practice response is shown with, from the marker's verdict."""
+    return PRACTICE_MARKS.get(verdict or "", verdict or "")
+
+
 DECISION_LABELS = {
     "competent": "Competent",
     "not_yet_competent": "Not yet competent",

@@ -16,6 +16,10 @@ must hold, question by question, the latest answer the chain recorded for it; it
 count of correct answers it records; and the attempt's stored score and pass/fail must be what the chain
 gives (the pass mark as the sitting's creation entry recorded it). A score edited in the attempt table, where
 no trigger guards it, is named.
+
+Last, portfolios: the same pass over the chain feeds :class:`tutor.domain.portfolio_standing.ChainPortfolios`,
+and the caller (:meth:`tutor.services.review.PortfolioRecord.verify_records`) compares each cohort member's
+portfolio, built from the tables by the export's own code, with the standing the chain alone gives.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 
 from tutor.domain.audit import AuditRecord
+from tutor.domain.portfolio_standing import PORTFOLIO_KINDS, ChainPortfolios
 from tutor.storage import audit_log
 from tutor.storage import tables as t
 from tutor.storage.engine import as_utc
@@ -251,12 +256,15 @@ class _ChainResults:
         return RecordsReport(checked)
 
 
-def verify_records(engine: Engine, batch: int = 5000) -> RecordsReport:
+def verify_records(engine: Engine, portfolios: Callable[[ChainPortfolios], tuple[int, str]] | None = None,
+                   batch: int = 5000) -> RecordsReport:
     """Check every append-only row against its audit entry, then every finished attempt's result against
-    the chain alone; the first mismatch is named."""
+    the chain alone, then (given ``portfolios``, which compares the tables' portfolios with what the chain
+    says and returns how many it compared and the first difference) every portfolio; the first mismatch is
+    named."""
     units = {row.id: row.key for row in audit_log.rows_by_id(engine, t.Unit.__table__)}
     expected: dict[str, dict[int, tuple[int, str]]] = {link.table: {} for link in LINKS}
-    results = _ChainResults()
+    results, chain_portfolios = _ChainResults(), ChainPortfolios()
     for entry in audit_log.records(engine):
         if entry.kind.startswith("test."):
             try:
@@ -272,6 +280,12 @@ def verify_records(engine: Engine, batch: int = 5000) -> RecordsReport:
                 except (KeyError, TypeError, ValueError, AttributeError):
                     return RecordsReport({}, f"audit entry {entry.seq} ({entry.kind}) does not say which "
                                              f"{link.table} row it records", link.table, None, entry.seq)
+        if portfolios is not None and entry.kind in PORTFOLIO_KINDS:
+            try:
+                chain_portfolios.read(entry, json.loads(entry.data))
+            except (KeyError, TypeError, ValueError, AttributeError):
+                return RecordsReport({}, f"audit entry {entry.seq} ({entry.kind}) does not say whose portfolio "
+                                         f"it records", "portfolio", None, entry.seq)
     checked: dict[str, int] = {}
     for link in LINKS:
         wanted, count = expected[link.table], 0
@@ -290,7 +304,11 @@ def verify_records(engine: Engine, batch: int = 5000) -> RecordsReport:
             row_id, (seq, _) = min(wanted.items())
             return RecordsReport(checked, f"{link.table} row {row_id} is missing: audit entry {seq} records it "
                                           f"(a row deleted behind the program's back)", link.table, row_id, seq)
-    return results.check(engine, checked)
+    report = results.check(engine, checked)
+    if not report.ok or portfolios is None:
+        return report
+    checked["portfolios"], problem = portfolios(chain_portfolios)
+    return RecordsReport(checked, problem, "portfolio" if problem else "")
 
 
 def _mismatch(engine: Engine, link: Link, row_id: int, seq: int, mine: View, units: dict,

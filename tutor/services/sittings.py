@@ -666,8 +666,10 @@ class SittingService:
         attempt.per_outcome = json.dumps({o: list(v) for o, v in result.per_outcome.items()})
         session.add(attempt)
         evidence = self._record_evidence(session, attempt, result, end)
+        learner = session.get(t.Candidate, attempt.candidate_id).learner  # whose portfolio the evidence joins
         self._event(session, sitting.id, attempt.id, actor, "system" if actor == "system" else "candidate", kind,
-                    data={"finished_at": end.isoformat(), "raw_score": result.raw, "evidence": evidence})
+                    data={"finished_at": end.isoformat(), "raw_score": result.raw, "evidence": evidence,
+                          "learner": learner})
 
     def _record_evidence(self, session: Session, attempt: t.Attempt, result: TestResult, end: datetime) -> list:
         """Every question of the finished attempt, as marked, against the criterion its item tests; returns

@@ -226,6 +226,11 @@ def criterion_versions(session: Session, criterion_id: int) -> dict[int, str]:
                                     t.Outcome.number == outcome, t.Criterion.number == number)).all())
 
 
+def criterion_texts(session: Session, criterion_ids: list[int]) -> dict[int, str]:
+    """Each criterion's wording, by id."""
+    return dict(session.exec(select(t.Criterion.id, t.Criterion.text).where(t.Criterion.id.in_(criterion_ids))).all())
+
+
 def unit_has_criterion(session: Session, unit_id: int, criterion_id: int) -> bool:
     return session.exec(select(t.Criterion.id).join(t.Outcome, t.Outcome.id == t.Criterion.outcome_id)
                         .where(t.Criterion.id == criterion_id, t.Outcome.unit_id == unit_id)).first() is not None

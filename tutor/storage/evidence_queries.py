@@ -12,10 +12,9 @@ from datetime import datetime
 from sqlalchemy import case, func
 from sqlmodel import Session, select
 
+from tutor.domain.portfolio import RESPONSE_TURNS
 from tutor.storage import tables as t
 
-RESPONSE_TURNS = ("answer", "probe_answer", "choice", "note")
-"""Practice turns that are responses (commands and empty lines are not evidence)."""
 CORRECT_VERDICTS = ("secure", "right")
 
 LONG_IN_LIST = 900
@@ -101,14 +100,10 @@ def test_answers(session: Session, learner: str, criterion_ids: list[int], since
                                .order_by(te.id), te.at, since, until))
 
 
-def judgements(session: Session, learner: str, criterion_ids: list[int]) -> dict[tuple[str, int], t.EvidenceDecision]:
-    """The latest judgement of each of a learner's responses on the criteria, by (source, source id)."""
-    latest: dict[tuple[str, int], t.EvidenceDecision] = {}
-    for row in session.exec(select(t.EvidenceDecision).where(
-            t.EvidenceDecision.learner == learner, t.EvidenceDecision.criterion_id.in_(criterion_ids))
-            .order_by(t.EvidenceDecision.id)):
-        latest[(row.source, row.source_id)] = row
-    return latest
+def judgement_rows(session: Session, learner: str, criterion_ids: list[int]) -> Iterable[t.EvidenceDecision]:
+    """Every judgement of a learner's responses on the criteria, oldest first (a later one corrects an earlier)."""
+    ed = t.EvidenceDecision
+    return session.exec(select(ed).where(ed.learner == learner, ed.criterion_id.in_(criterion_ids)).order_by(ed.id))
 
 
 def latest_judgement_id(session: Session, learner: str, criterion_ids: list[int], source: str,

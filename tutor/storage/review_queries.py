@@ -44,6 +44,13 @@ def learner_qualification(session: Session, learner: str) -> str | None:
         .where(t.CohortMember.learner == learner)).first()
 
 
+def cohort_qualifications(session: Session) -> list[tuple[str, str]]:
+    """(learner, qualification number) of every cohort membership, each pair once, by learner."""
+    return list(session.exec(select(t.CohortMember.learner, t.Cohort.qualification)
+                             .join(t.Cohort, t.Cohort.id == t.CohortMember.cohort_id).distinct()
+                             .order_by(t.CohortMember.learner, t.Cohort.qualification)))
+
+
 # -- assessment decisions ------------------------------------------------------------------------
 
 

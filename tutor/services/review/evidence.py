@@ -5,13 +5,14 @@ latest judgement of each."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from sqlmodel import Session
 
 from tutor.domain.access import LEARNER, Actor
-from tutor.domain.portfolio import EvidenceItem
+from tutor.domain.portfolio import EvidenceItem, practice_mark
 from tutor.domain.testing import LETTERS, Form, form_from_json
 from tutor.services.review.base import (
     ACCEPTED,
@@ -107,30 +108,41 @@ class EvidenceReview(ReviewBase):
                    filters: Filters = Filters()) -> list[EvidenceItem]:
         """The query behind :meth:`responses`, for callers that have checked permission and reach."""
         versions = catalogue_queries.criterion_versions(session, criterion_id)
-        judgements = evidence_queries.judgements(session, learner, list(versions))
+        return self._evidence(session, actor, learner, dict.fromkeys(versions, criterion_id), versions,
+                              filters).get(criterion_id, [])
 
-        def wording_then(recorded_against: int | None) -> str:
+    def _evidence(self, session: Session, actor: Actor, learner: str, lineage: dict[int, int],
+                  wording: dict[int, str], filters: Filters = Filters()) -> dict[int, list[EvidenceItem]]:
+        """A learner's responses on many criteria at once, by the criterion they count for now (``lineage``:
+        every version's criterion id -> now's; ``wording``: each version's text), each list oldest first:
+        three queries whatever the number of criteria (a portfolio's 500 criteria, or one)."""
+        judgements: dict[tuple[int, str, int], t.EvidenceDecision] = {}  # (criterion now, source, id) -> latest
+        for row in evidence_queries.judgement_rows(session, learner, list(lineage)):
+            judgements[(lineage[row.criterion_id], row.source, row.source_id)] = row
+
+        def wording_then(recorded_against: int | None, now: int) -> str:
             """The criterion's wording when a response was recorded, if it has changed since."""
-            then = versions.get(recorded_against, "") if recorded_against != criterion_id else ""
-            return then if then and then != versions.get(criterion_id) else ""
+            then = wording.get(recorded_against, "") if recorded_against != now else ""
+            return then if then and then != wording.get(now) else ""
 
-        items: list[EvidenceItem] = []
+        items: dict[int, list[EvidenceItem]] = defaultdict(list)
         if filters.mode in (None, "practice"):
             bodies = {}
-            for row in evidence_queries.practice_responses(session, learner, list(versions), filters.since,
+            for row in evidence_queries.practice_responses(session, learner, list(lineage), filters.since,
                                                            filters.until):
-                question = row.prompt
+                question, now = row.prompt, lineage[row.criterion_id]
                 if row.bank_item_id is not None:
                     body = bodies.get(row.bank_item_id) or bodies.setdefault(
                         row.bank_item_id, json.loads(session.get(t.BankItem, row.bank_item_id).body))
                     question = _item_text(body)
-                items.append(_with_judgement(EvidenceItem(
-                    "practice", row.id, as_utc(row.at), question, row.answer, _practice_mark(row.verdict),
-                    row.hints_used, criterion_wording=wording_then(row.criterion_id)),
-                    judgements.get(("practice", row.id))))
+                items[now].append(_with_judgement(EvidenceItem(
+                    "practice", row.id, as_utc(row.at), question, row.answer, practice_mark(row.verdict),
+                    row.hints_used, criterion_wording=wording_then(row.criterion_id, now)),
+                    judgements.get((now, "practice", row.id))))
         if filters.mode in (None, "test"):
             forms: dict[int, Form] = {}  # attempt id -> its form: the option order the candidate saw
-            for row in evidence_queries.test_answers(session, learner, list(versions), filters.since, filters.until):
+            for row in evidence_queries.test_answers(session, learner, list(lineage), filters.since, filters.until):
+                now = lineage[row.criterion_id]
                 body = json.loads(session.get(t.BankItem, row.bank_item_id).body)
                 if row.attempt_id not in forms:
                     attempt = session.get(t.Attempt, row.attempt_id)
@@ -139,10 +151,11 @@ class EvidenceReview(ReviewBase):
                 chosen = (f"{shown.own_to_shown(row.chosen)}. {body['options'][row.chosen]}" if row.chosen
                           else "(no answer)")
                 mark = "test answer" if actor.role == LEARNER else ("correct" if row.correct else "incorrect")
-                items.append(_with_judgement(EvidenceItem(
+                items[now].append(_with_judgement(EvidenceItem(
                     "test", row.id, as_utc(row.at), _item_text(body, shown.option_order), chosen, mark, 0,
-                    criterion_wording=wording_then(row.criterion_id)), judgements.get(("test", row.id))))
-        items.sort(key=lambda item: item.at)
+                    criterion_wording=wording_then(row.criterion_id, now)), judgements.get((now, "test", row.id))))
+        for found in items.values():
+            found.sort(key=lambda item: item.at)
         return items
 
 
@@ -153,13 +166,6 @@ def _item_text(body: dict, option_order: tuple[str, ...] | None = None) -> str:
     order = option_order or tuple(sorted(own))
     options = "\n".join(f"{LETTERS[i]}. {own[letter]}" for i, letter in enumerate(order))
     return f"{body.get('stem', '')}\n{options}".strip()
-
-
-def _practice_mark(verdict: str | None) -> str:
-    return {"secure": "secure", "partial": "partial", "not_yet": "not yet", "contradicted": "contradicted",
-            "thin": "not yet", "none": "not yet",
-            "right": "correct", "wrong": "incorrect", "for_tutor": "recorded for the tutor",
-            "note": "workplace note"}.get(verdict or "", verdict or "")
 
 
 def _with_judgement(item: EvidenceItem, judgement: t.EvidenceDecision | None) -> EvidenceItem:
