@@ -17,6 +17,7 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.markup import escape
+from textual.screen import Screen
 
 from tutor.clock import SystemClock
 from tutor.domain.access import Actor, allowed
@@ -107,15 +108,20 @@ class TutorApp(App[int]):
 
     @work(thread=True, exclusive=True, group="services")
     def _load_services(self) -> None:
-        """The quick start's engine and services, off the UI thread, right after the first paint."""
+        """The quick start's engine opened, and the services' modules imported, off the UI thread (right after
+        the first paint); the services are then made on the UI thread, which finds their modules loaded."""
+        import tutor.services.accounts
+        import tutor.services.catalogue
+        import tutor.services.guard
+        import tutor.services.practice  # noqa: F401
         from tutor.storage.engine import StorageError
 
         try:
-            self._attach(self._open_engine())
+            engine = self._open_engine()
         except StorageError as exc:  # said as the full start would have said it, then the app ends
             self._from_worker(lambda: self.exit(return_code=1, message=f"tutor: error: {exc}"))
             return
-        self._from_worker(self._services_loaded)
+        self._from_worker(lambda: self._services_loaded(engine))
 
     def _from_worker(self, callback: Callable[[], object]) -> None:
         try:
@@ -123,7 +129,8 @@ class TutorApp(App[int]):
         except RuntimeError:  # the app ended (q pressed) while the services were loading: nothing waits
             pass
 
-    def _services_loaded(self) -> None:
+    def _services_loaded(self, engine: Engine) -> None:
+        self._attach(engine)
         waiting, self._waiting = self._waiting or [], None
         for action in waiting:
             action()
@@ -164,7 +171,7 @@ class TutorApp(App[int]):
         self.practice = Guarded(self._practice, self.actor, PRACTICE_PERMISSIONS, self.engine, self.clock.now,
                                 own_work=True)
 
-    def get_default_screen(self):
+    def get_default_screen(self) -> Screen:
         """The quick start's home screen is the app's first (one screen to draw, not an empty one under it)."""
         if self._start is not None:
             return HomeScreen(self._start.qualifications)
