@@ -46,6 +46,10 @@ def _loaded(modules: list[str], forbidden: list[str]) -> str:
           "tutor.services.throttle"],
          ["textual", "tutor.ui"]),
         (["tutor", "tutor.cli", "tutor.cli.serve"], ["textual", "textual_serve", "sqlmodel", "tutor.importer"]),
+        # the app's quick start draws its first screen with these alone (tests/cli/test_app_start.py runs it)
+        (["tutor.cli.app", "tutor.ui.app", "tutor.services.start", "tutor.storage.first_screen", "tutor.rendering"],
+         ["sqlalchemy", "sqlmodel", "pydantic", "argon2", "fsrs", "jinja2", "tutor.bank", "tutor.services.accounts",
+          "tutor.storage.tables"]),
     ],
 )
 def test_layers_do_not_load_what_they_must_not(modules, forbidden):

@@ -200,3 +200,45 @@ async def test_a_personal_database_opens_signed_in_with_no_password_and_a_shared
                 await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "the home screen")
                 assert (app.actor.username, app.actor.role) == ("sam", "learner")
                 assert not app.accounts.has_password("sam")
+
+
+async def test_the_quick_start_shows_home_at_once_and_keys_pressed_before_the_services_wait(catalogue_url, tmp_path):
+    """`tutor` on the person's own database: the home screen comes from the sqlite3 read with no engine; keys
+    pressed at once (down, enter, c) wait for the services and then run, in order; the arrow moves at once."""
+    import threading
+
+    from tests.conftest import copy_database
+    from tutor.clock import FakeClock
+    from tutor.paths import templates_dir
+    from tutor.services.accounts import AccountService
+    from tutor.services.start import personal_start
+    from tutor.storage.engine import open_database
+    from tutor.ui.app import TutorApp
+
+    url = copy_database(catalogue_url, tmp_path / "own.db")
+    AccountService(open_database(url), FakeClock().now).personal_account("sam")
+    start = personal_start(url, SPECIFICATIONS.parent, "sam")
+    assert start is not None
+    release = threading.Event()
+
+    def open_engine():
+        assert release.wait(60), "the test never let the services load"
+        return open_database(url)
+
+    app = TutorApp(None, SPECIFICATIONS.parent, templates_dir(), FakeClock(), os_user="sam", start=start,
+                   open_engine=open_engine)
+    async with app.run_test(size=(120, 40)) as pilot:
+        assert isinstance(app.screen, HomeScreen) and app.engine is None and app.sub_title == "sam (learner)"
+        table = app.screen.query_one(DataTable)
+        second = table.get_row_at(1)[0]
+        await pilot.press("down", "enter", "c")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen) and not app.services_ready  # waiting, not crashed
+        assert table.cursor_row == 1  # the arrow key worked at once
+        release.set()
+        await _wait_for(pilot, lambda: isinstance(app.screen, QualificationScreen), "the qualification")
+        assert app.screen.number == second and app.services_ready
+        messages = [n.message for n in app._notifications]
+        assert any("not practised a unit yet" in m for m in messages), messages  # c ran after enter
+        await pilot.press("escape")
+        await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "home again")

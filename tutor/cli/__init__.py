@@ -20,9 +20,8 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     from tutor.cli.core import EXIT_FAILURE, UserError
-    from tutor.cli.parser import build_parser
 
-    args = build_parser().parse_args(argv)
+    args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
         return _dispatch(args)
     except UserError as exc:
@@ -41,18 +40,51 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILURE
 
 
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    """The command's arguments. ``tutor`` with only the options every command takes (the app) is read by
+    their own parser, without building every command's (a tenth of the app's start-up); anything else (a
+    command, ``--help``, ``--version``, a mistake) by the whole parser, as ever."""
+    from tutor.cli.core import common_options
+
+    class _NotTheApp(Exception):
+        pass
+
+    class _Quiet(argparse.ArgumentParser):
+        def error(self, message: str):
+            raise _NotTheApp(message)
+
+    if "--" not in argv:
+        try:
+            args, rest = _Quiet(parents=[common_options()], add_help=False).parse_known_args(argv)
+        except _NotTheApp:
+            rest = ["(an error the whole parser says)"]
+        if not rest:
+            args.command = None
+            return args
+    from tutor.cli.parser import build_parser
+
+    return build_parser().parse_args(argv)
+
+
 def _dispatch(args: argparse.Namespace) -> int:
-    from tutor.bank.model import BankError
-    from tutor.cli import accounts, app, audit, bank, catalogue, export, review, serve, sitting
     from tutor.cli.core import UserError
-    from tutor.domain.access import PermissionDenied
-    from tutor.export import ExportError
-    from tutor.importer import SpecError
-    from tutor.services.accounts import AccountError
-    from tutor.services.catalogue import NotFound
-    from tutor.services.review import ReviewError
-    from tutor.services.sittings import SittingError
-    from tutor.storage.engine import StorageError
+
+    try:
+        return _runner(args.command)(args)
+    except Exception as exc:
+        message = _user_message(exc)
+        if message is None:
+            raise
+        raise UserError(message) from None
+
+
+def _runner(command: str | None):
+    """The function that runs ``command`` (None: the app, whose module alone is imported)."""
+    if command is None:
+        from tutor.cli.app import run_app
+
+        return run_app
+    from tutor.cli import accounts, app, audit, bank, catalogue, export, review, serve, sitting
 
     runners = {
         **dict.fromkeys(catalogue.COMMANDS, catalogue.run_catalogue_command),
@@ -65,10 +97,26 @@ def _dispatch(args: argparse.Namespace) -> int:
         "audit": audit.run_audit_command,
         "export": export.run_export_command,
     }
-    try:
-        return runners.get(args.command, app.run_app)(args)
-    except PermissionDenied as exc:
-        raise UserError(f"not allowed: {exc}") from None
-    except (SpecError, StorageError, NotFound, BankError, SittingError, AccountError, ReviewError,
-            ExportError) as exc:
-        raise UserError(str(exc)) from None
+    return runners.get(command, app.run_app)
+
+
+def _user_message(exc: Exception) -> str | None:
+    """The line a person reads for a failure they can put right, or None for any other exception. The
+    exception classes are imported here, after a failure: importing them up front would load the services and
+    SQLAlchemy before the app's first screen, which needs neither."""
+    from tutor.bank.model import BankError
+    from tutor.domain.access import PermissionDenied
+    from tutor.export import ExportError
+    from tutor.importer import SpecError
+    from tutor.services.accounts import AccountError
+    from tutor.services.catalogue import NotFound
+    from tutor.services.review import ReviewError
+    from tutor.services.sittings import SittingError
+    from tutor.storage.engine import StorageError
+
+    if isinstance(exc, PermissionDenied):
+        return f"not allowed: {exc}"
+    if isinstance(exc, (SpecError, StorageError, NotFound, BankError, SittingError, AccountError, ReviewError,
+                        ExportError)):
+        return str(exc)
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 EXIT_USAGE = 2
@@ -17,6 +18,20 @@ EXIT_FAILURE = 1
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see `{self.prog} --help`)\n")
+
+
+def common_options() -> argparse.ArgumentParser:
+    """The options every command takes (``tutor`` alone, the app, takes only these)."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
+                        help="database URL (default: $TUTOR_DATABASE_URL, else SQLite in the user data folder)")
+    common.add_argument("--bank", metavar="DIR", type=Path, default=argparse.SUPPRESS,
+                        help="question bank folder (default: the bundled one)")
+    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
+                        help="sign in as NAME (default: $TUTOR_USER); the password is $TUTOR_PASSWORD or asked for")
+    common.add_argument("--require-login", action="store_true", default=argparse.SUPPRESS,
+                        help="always sign in with a password, even on a database only you use")
+    return common
 
 
 class UserError(Exception):

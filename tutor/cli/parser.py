@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from tutor.cli.accounts import add_accounts_commands
 from tutor.cli.audit import add_audit_commands
 from tutor.cli.bank import add_bank_commands
 from tutor.cli.catalogue import add_catalogue_commands
-from tutor.cli.core import Parser
+from tutor.cli.core import Parser, common_options
 from tutor.cli.export import add_export_commands
 from tutor.cli.review import add_review_commands
 from tutor.cli.serve import add_serve_command
@@ -17,15 +16,7 @@ from tutor.cli.sitting import add_sitting_commands, add_test_command
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="URL", default=argparse.SUPPRESS,
-                        help="database URL (default: $TUTOR_DATABASE_URL, else SQLite in the user data folder)")
-    common.add_argument("--bank", metavar="DIR", type=Path, default=argparse.SUPPRESS,
-                        help="question bank folder (default: the bundled one)")
-    common.add_argument("--user", metavar="NAME", default=argparse.SUPPRESS,
-                        help="sign in as NAME (default: $TUTOR_USER); the password is $TUTOR_PASSWORD or asked for")
-    common.add_argument("--require-login", action="store_true", default=argparse.SUPPRESS,
-                        help="always sign in with a password, even on a database only you use")
+    common = common_options()
 
     parser = Parser(prog="tutor", parents=[common],
                     description="Practise, test and review UK customer-service qualifications.")

@@ -143,3 +143,10 @@ def username_problem(username: str) -> str | None:
     if not all(c.isalnum() or c in "._-" for c in name):
         return "a user name uses letters, digits, '.', '_' and '-' only"
     return None
+
+
+def personal_username(os_user: str) -> str:
+    """The account name a person's own database gives them: their operating-system login, if it is a
+    valid user name."""
+    name = os_user.strip() or "learner"
+    return "learner" if username_problem(name) else name

@@ -30,6 +30,7 @@ from tutor.domain.access import (
     PermissionDenied,
     lockout_for,
     password_problem,
+    personal_username,
     require,
     username_problem,
 )
@@ -43,13 +44,6 @@ if TYPE_CHECKING:
 
 SETUP = Actor("setup", ADMIN, "Setup (no accounts yet)")
 NO_PASSWORD = "!"  # not an argon2 hash: no password verifies against it
-
-
-def personal_username(os_user: str) -> str:
-    """The account name a person's own database gives them: their operating-system login, if it is a
-    valid user name."""
-    name = _clean_username(os_user) or "learner"
-    return "learner" if username_problem(name) else name
 
 
 class AccountError(Exception):

@@ -20,18 +20,7 @@ from tutor.domain import catalogue as domain
 from tutor.storage import catalogue_queries as q
 from tutor.storage import tables as t
 from tutor.storage.engine import StorageError, describe_db_error
-
-
-@dataclass(frozen=True)
-class QualificationCounts:
-    number: str
-    title: str
-    awarding_body: str
-    level: int | None
-    units: int
-    outcomes: int
-    criteria: int
-    knowledge_criteria: int
+from tutor.storage.first_screen import QualificationCounts  # the home screen's rows, read before this loads
 
 
 @dataclass(frozen=True)

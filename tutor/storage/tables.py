@@ -16,8 +16,7 @@ from datetime import datetime
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-SCHEMA_VERSION = 7
-"""Bump when tables change; :func:`tutor.storage.engine.init_schema` refuses databases from a newer tutor."""
+from tutor.storage.schema_version import SCHEMA_VERSION as SCHEMA_VERSION  # bump it there with the tables
 
 
 class Meta(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 
 from textual.command import Hit, Hits, Provider
@@ -12,8 +13,14 @@ class UnitCommands(Provider):
 
     async def search(self, query: str) -> Hits:
         app = self.app
+        if not query.strip():
+            return
+        if not getattr(app, "services_ready", True):  # the quick start's services are still loading
+            ready = asyncio.get_running_loop().create_future()
+            app.when_ready(lambda: ready.done() or ready.set_result(None))
+            await ready
         catalogue = getattr(app, "catalogue", None)
-        if catalogue is None or not query.strip():
+        if catalogue is None:
             return
         matcher = self.matcher(query)
         units = await self._units(catalogue)

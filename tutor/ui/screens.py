@@ -14,7 +14,6 @@ from textual.widgets.option_list import Option
 from textual.worker import get_current_worker
 
 
-
 class LoadingScreen(Screen):
     """Imports the bundled specifications (first run, interrupted run, new bundle) with a progress bar."""
 
@@ -58,7 +57,8 @@ class LoadingScreen(Screen):
 
 
 class HomeScreen(Screen):
-    """The seven qualifications, with their counts."""
+    """The seven qualifications, with their counts: ``qualifications`` as the quick start read them, else
+    from the catalogue service. Opening one waits for the services (:meth:`TutorApp.when_ready`)."""
 
     SUB_TITLE = "Qualifications"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -66,6 +66,10 @@ class HomeScreen(Screen):
         Binding("c", "app.continue_practice", "Continue practice"),
         Binding("m", "coverage", "Coverage"),
     ]
+
+    def __init__(self, qualifications: list | None = None) -> None:
+        super().__init__()
+        self.qualifications = qualifications
 
     def action_coverage(self) -> None:
         table = self.query_one(DataTable)
@@ -81,7 +85,8 @@ class HomeScreen(Screen):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         table.add_columns("Number", "Level", "Units", "Criteria", "Knowledge", "Title", "Awarding body")
-        for q in self.app.catalogue.qualifications():
+        rows = self.qualifications if self.qualifications is not None else self.app.catalogue.qualifications()
+        for q in rows:
             table.add_row(
                 q.number, str(q.level or "-"), str(q.units), str(q.criteria), str(q.knowledge_criteria),
                 q.title, q.awarding_body, key=q.number,
@@ -99,7 +104,7 @@ class HomeScreen(Screen):
 
     def _open(self, number: str | None) -> None:
         if number:
-            self.app.push_screen(QualificationScreen(number))
+            self.app.when_ready(lambda: self.app.push_screen(QualificationScreen(number)))
 
 
 class QualificationScreen(Screen):
