@@ -1,7 +1,10 @@
-"""Rendering text for people from the jinja2 templates in ``templates/``."""
+"""Rendering text for people from the jinja2 templates in ``templates/``: a :class:`TextRenderer` over a
+folder of them, and :func:`message`, the one-line text of an error a service raises
+(``templates/errors/``)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,3 +28,17 @@ class TextRenderer:
 
     def render(self, name: str, **context: Any) -> str:
         return self.env.get_template(name).render(**context)
+
+
+@functools.cache
+def _messages() -> TextRenderer:
+    from tutor.paths import templates_dir
+
+    return TextRenderer(templates_dir(), filters={"repr": repr})
+
+
+def message(name: str, **fields: Any) -> str:
+    """The one line ``templates/errors/<name>.j2`` says, without its final newline: what a service's error
+    tells people. A field reads as ``str()`` gives it; ``{{ field | repr }}`` quotes it as ``repr()`` does
+    (a name as it was typed). The templates are read at the first message, not at import."""
+    return _messages().render(f"errors/{name}.j2", **fields).removesuffix("\n")
