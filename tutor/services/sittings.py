@@ -275,8 +275,7 @@ class SittingService:
             sitting = self._sitting(session, sitting_id)
             target = f"sitting:{sitting.id}"
             try:
-                throttle.check(session, throttle.START_CODE, target, address, START_CODE_LIMITS, self.now(),
-                               "wrong start codes")
+                throttle.check(session, throttle.START_CODE, target, address, START_CODE_LIMITS, self.now())
             except throttle.Throttled as exc:
                 raise SittingError(str(exc)) from None
             if not _code_matches(start_code, sitting.start_code_hash):
