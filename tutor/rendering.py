@@ -37,7 +37,7 @@ def _messages() -> TextRenderer:
     return TextRenderer(templates_dir(), filters={"repr": repr})
 
 
-def message(name: str, **fields: Any) -> str:
+def message(name: str, /, **fields: Any) -> str:
     """The one line ``templates/errors/<name>.j2`` says, without its final newline: what a service's error
     tells people. A field reads as ``str()`` gives it; ``{{ field | repr }}`` quotes it as ``repr()`` does
     (a name as it was typed). The templates are read at the first message, not at import."""

@@ -57,7 +57,7 @@ class AccountError(Exception):
     """A request about accounts that cannot be met; the message is one line for people."""
 
     @classmethod
-    def of(cls, name: str, **fields: object) -> AccountError:
+    def of(cls, name: str, /, **fields: object) -> AccountError:
         """The error saying ``templates/errors/accounts/<name>.j2``."""
         return cls(message(f"accounts/{name}", **fields))
 
@@ -289,7 +289,7 @@ class AccountService:
             if not name.strip():
                 raise AccountError.of("cohort_needs_name")
             if account_queries.cohort_named(session, name.strip()) is not None:
-                raise AccountError.of("cohort_exists", name=name.strip())
+                raise AccountError.of("cohort_exists", cohort=name.strip())
             self._require_role(session, tutor, TUTOR)
             if catalogue_queries.current_qualification(session, qualification.strip()) is None:
                 raise AccountError.of("no_qualification", qualification=qualification.strip())
@@ -307,7 +307,7 @@ class AccountService:
         with WriteTransaction(self.engine, "enrol the learners") as session:
             row = account_queries.cohort_named(session, cohort.strip())
             if row is None:
-                raise AccountError.of("no_cohort", name=cohort.strip())
+                raise AccountError.of("no_cohort", cohort=cohort.strip())
             now = self.now()
             for learner in learners:
                 name = _clean_username(learner)
