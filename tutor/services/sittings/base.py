@@ -127,7 +127,7 @@ def reading(what: str):
     return wrap
 
 
-# -- codes ---------------------------------------------------------------------------------------
+# -- codes -------------------------------------------------------------------------------------
 
 
 def hash_code(code: str) -> str:
@@ -143,7 +143,7 @@ def new_code() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(6))
 
 
-# -- the service's common ground -------------------------------------------------------------------
+# -- the service's common ground ---------------------------------------------------------------
 
 
 class SittingBase:
@@ -160,7 +160,7 @@ class SittingBase:
     def _write(self, what: str):
         return WriteTransaction(self.engine, what)
 
-    # -- finding a sitting, a candidate, an attempt ----------------------------------------------
+    # -- finding a sitting, a candidate, an attempt --------------------------------------------
 
     @staticmethod
     def _sitting(session: Session, sitting_id: int) -> t.Sitting:
@@ -191,7 +191,7 @@ class SittingBase:
         candidate = session.get(t.Candidate, attempt.candidate_id)
         return attempt, candidate, session.get(t.Sitting, candidate.sitting_id)
 
-    # -- the bank --------------------------------------------------------------------------------
+    # -- the bank ------------------------------------------------------------------------------
 
     def _pool(self, test: TestDefinition, session: Session | None = None) -> list[PoolItem]:
         """The test's secure pool, read in ``session`` when given (a start's write transaction: a second
@@ -218,7 +218,7 @@ class SittingBase:
             raise SittingError.of("item_missing")
         return found
 
-    # -- an attempt's status and clock -------------------------------------------------------------
+    # -- an attempt's status and clock ---------------------------------------------------------
 
     @staticmethod
     def _move(attempt: t.Attempt, to: str) -> None:
@@ -243,7 +243,7 @@ class SittingBase:
         if is_stale(attempt, self.now()):
             self._interrupt(session, sitting, attempt, session.get(t.Candidate, attempt.candidate_id))
 
-    # -- the record ------------------------------------------------------------------------------
+    # -- the record ----------------------------------------------------------------------------
 
     def _event(self, session: Session, sitting_id: int, attempt_id: int | None, actor: str, role: str, kind: str,
                reason: str = "", data: dict | None = None) -> None:

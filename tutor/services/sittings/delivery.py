@@ -42,6 +42,8 @@ class Delivery(Marking):
     """The candidate's side of a sitting; an attempt that ends (submitted, or at its deadline) is marked
     by :class:`~tutor.services.sittings.marking.Marking`."""
 
+    # -- starting ------------------------------------------------------------------------------
+
     def start(self, sitting_id: int, number: str, start_code: str, address: str | None = None) -> int:
         """Start (or return to) a candidate's attempt. Returns the attempt id.
 
@@ -83,6 +85,8 @@ class Delivery(Marking):
         with Session(self.engine) as session:
             return self._sitting(session, sitting_id).total_questions
 
+    # -- what the candidate sees ---------------------------------------------------------------
+
     @reading("read the test")
     def sitting_of(self, attempt_id: int) -> int:
         with Session(self.engine) as session:
@@ -108,6 +112,8 @@ class Delivery(Marking):
             return AttemptView(attempt.id, candidate.name, candidate.number, sitting.test_code, sitting.test_title,
                                sitting.set_by, attempt.status, clock.remaining(self.now()), questions,
                                attempt.viewing or 1)
+
+    # -- answering and flagging ----------------------------------------------------------------
 
     def save_answer(self, attempt_id: int, position: int, shown: str | None, flagged: bool | None = None) -> SavedAnswer:
         """Commit a choice (``shown`` is the letter on screen; None clears it). Returns only after commit.
@@ -155,6 +161,8 @@ class Delivery(Marking):
         if cached is None:
             cached = self._forms[attempt_id] = form_from_json(*store.attempt_form(attempt_id))
         return cached
+
+    # -- the clock -----------------------------------------------------------------------------
 
     def heartbeat(self, attempt_id: int, viewing: int | None = None) -> float:
         """A live client's tick: keeps the clock's checkpoint fresh, notes the question on screen (``viewing``),
@@ -220,6 +228,8 @@ class Delivery(Marking):
         status, allowed, active, running_since, _ = state
         return AttemptState(status, AttemptClock(allowed, active, as_utc(running_since)).remaining(self.now()))
 
+    # -- submitting ----------------------------------------------------------------------------
+
     def submit(self, attempt_id: int, actor: str = "candidate") -> None:
         with self._write("submit the test") as session:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
@@ -227,6 +237,8 @@ class Delivery(Marking):
                 return
             self._finish(session, sitting, attempt, actor, "submitted")
             session.commit()
+
+    # -- drawing the form ----------------------------------------------------------------------
 
     def _new_attempt(self, session: Session, sitting: t.Sitting, candidate: t.Candidate) -> t.Attempt:
         test = definition_of(sitting)

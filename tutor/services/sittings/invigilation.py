@@ -31,6 +31,8 @@ from tutor.storage.engine import as_utc
 class Invigilation(SittingBase):
     """The invigilator's side of a sitting."""
 
+    # -- the test ------------------------------------------------------------------------------
+
     def test_definition(self, code: str) -> TestDefinition:
         """The awarding body's test for a unit, from the current catalogue's test specification."""
         with Session(self.engine) as session:
@@ -63,6 +65,8 @@ class Invigilation(SittingBase):
                                   questions, minutes, pass_mark, blueprint, CENTRE)
         except TestRuleError as exc:
             raise SittingError.of("unit_problem", unit=unit_ref, problem=exc) from None
+
+    # -- set-up --------------------------------------------------------------------------------
 
     def create_sitting(self, test: TestDefinition, invigilator: str) -> tuple[int, str, str]:
         """Returns the sitting id, the candidates' start code and the invigilator's code (shown once)."""
@@ -120,6 +124,8 @@ class Invigilation(SittingBase):
                         data={"number": candidate.number, "extra_time_percent": extra_time_percent,
                               "rest_breaks": rest_breaks, "learner": candidate.learner})
             session.commit()
+
+    # -- actions -------------------------------------------------------------------------------
 
     def pause(self, attempt_id: int, actor: str, reason: str = "", kind: str = "paused") -> None:
         """Stop an attempt's clock: an invigilator's pause, or a supervised rest break."""
@@ -195,6 +201,8 @@ class Invigilation(SittingBase):
         for attempt_id in ids:
             self.resume(attempt_id, actor, invigilator_code, reason)
         return len(ids)
+
+    # -- the room ------------------------------------------------------------------------------
 
     @reading("read the sitting")
     def status(self, sitting_id: int) -> list[CandidateStatus]:

@@ -27,6 +27,8 @@ from tutor.storage import tables as t
 class Marking(SittingBase):
     """Marking attempts and releasing a sitting's results."""
 
+    # -- results -------------------------------------------------------------------------------
+
     def release_results(self, sitting_id: int, actor: str) -> None:
         with self._write("release the results") as session:
             sitting = self._sitting(session, sitting_id)
@@ -60,6 +62,8 @@ class Marking(SittingBase):
         with Session(self.engine) as session:
             attempt, _, sitting = self._attempt_context(session, attempt_id)
             return self._score(session, sitting, attempt)
+
+    # -- marking -------------------------------------------------------------------------------
 
     def _finish(self, session: Session, sitting: t.Sitting, attempt: t.Attempt, actor: str, kind: str,
                 finished_at: datetime | None = None) -> None:
