@@ -147,13 +147,6 @@ def test_the_import_graph_sees_function_level_imports():
 # -- services hold rules and steps; their SQL lives in tutor/storage ----------------------------------------
 
 SQL_STATEMENTS = {"select", "insert", "update", "delete"}
-# Services that still write their own queries: they move to storage with the CLI and sittings work (issue 18).
-SQL_ALLOWED = {
-    "tutor/services/accounts.py",
-    "tutor/services/bank.py",
-    "tutor/services/sittings.py",
-    "tutor/services/throttle.py",  # comes with issue 16's guessing limits
-}
 
 
 def _sql_statements(tree: ast.Module) -> set[str]:
@@ -180,14 +173,9 @@ def _services() -> dict[str, set[str]]:
 
 
 def test_services_import_no_sql_statements():
-    writing = {path: sorted(names) for path, names in _services().items() if names and path not in SQL_ALLOWED}
+    """No exceptions: every service's queries are in a tutor/storage query module."""
+    writing = {path: sorted(names) for path, names in _services().items() if names}
     assert writing == {}, "move these queries into a tutor/storage query module"
-
-
-def test_the_sql_allow_list_only_names_services_that_still_write_sql():
-    services = _services()
-    stale = sorted(path for path in SQL_ALLOWED if path in services and not services[path])
-    assert stale == [], "these services no longer import SQL statements: take them off SQL_ALLOWED"
 
 
 def test_the_sql_check_sees_imports_and_attributes():
@@ -199,10 +187,8 @@ def test_the_sql_check_sees_imports_and_attributes():
 
 MAX_LINES = 500
 REASON = re.compile(r"Over 500 lines because \S")
-# Modules another piece of issue 18 splits (the sittings service into delivery and invigilation, the
-# candidate screens); they may not be edited here.
+# Modules another piece of issue 18 splits (the candidate screens); they may not be edited here.
 SIZE_ALLOWED = {
-    "tutor/services/sittings.py",
     "tutor/ui/candidate.py",
 }
 

@@ -1,4 +1,6 @@
-"""Rendering text for people from the jinja2 templates in ``templates/``.
+"""Rendering text for people from the jinja2 templates in ``templates/``: a :class:`TextRenderer` over a
+folder of them, and :func:`message`, the one-line text of an error a service raises
+(``templates/errors/``).
 
 jinja2 is imported at the first template that uses it: until then a template with no Jinja syntax at all
 (``{{``, ``{%``, ``{#``) is its own text, which is what jinja2 would render from it with these settings, so
@@ -7,6 +9,7 @@ the app's first screen (whose title is such a template) does not wait for jinja2
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from functools import cached_property
 from pathlib import Path
@@ -57,3 +60,16 @@ class TextRenderer:
         if any(mark in text for mark in _JINJA):
             return None
         return text
+
+@functools.cache
+def _messages() -> TextRenderer:
+    from tutor.paths import templates_dir
+
+    return TextRenderer(templates_dir(), filters={"repr": repr})
+
+
+def message(name: str, /, **fields: Any) -> str:
+    """The one line ``templates/errors/<name>.j2`` says, without its final newline: what a service's error
+    tells people. A field reads as ``str()`` gives it; ``{{ field | repr }}`` quotes it as ``repr()`` does
+    (a name as it was typed). The templates are read at the first message, not at import."""
+    return _messages().render(f"errors/{name}.j2", **fields).removesuffix("\n")

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from tutor.domain.access import (
     ADMIN,
@@ -34,8 +34,9 @@ from tutor.domain.access import (
     require,
     username_problem,
 )
+from tutor.rendering import message
 from tutor.services import throttle
-from tutor.storage import audit_log
+from tutor.storage import account_queries, audit_log, catalogue_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction, as_utc
 
@@ -48,6 +49,11 @@ NO_PASSWORD = "!"  # not an argon2 hash: no password verifies against it
 
 class AccountError(Exception):
     """A request about accounts that cannot be met; the message is one line for people."""
+
+    @classmethod
+    def of(cls, name: str, /, **fields: object) -> AccountError:
+        """The error saying ``templates/errors/accounts/<name>.j2``."""
+        return cls(message(f"accounts/{name}", **fields))
 
 
 class LoginFailed(AccountError):
@@ -97,7 +103,7 @@ class AccountService:
 
     def has_accounts(self) -> bool:
         with Session(self.engine) as session:
-            return session.exec(select(func.count()).select_from(t.UserAccount)).one() > 0
+            return account_queries.account_count(session) > 0
 
     def bootstrap(self, learner_username: str) -> dict[str, str] | None:
         """On a database with no accounts: create ``admin`` and a learner; return their passwords
@@ -107,7 +113,7 @@ class AccountService:
             learner = "learner"
         passwords = {"admin": new_password(), learner: new_password()}
         with WriteTransaction(self.engine, "create the first accounts") as session:
-            if session.exec(select(func.count()).select_from(t.UserAccount)).one() > 0:
+            if account_queries.account_count(session) > 0:
                 return None
             now = self.now()
             for username, role, name in (("admin", ADMIN, "Administrator"), (learner, LEARNER, learner)):
@@ -131,7 +137,7 @@ class AccountService:
                 return None
             return Actor(own.username, own.role, own.display_name)
         with WriteTransaction(self.engine, "open your own account") as session:
-            if session.exec(select(func.count()).select_from(t.UserAccount)).one():
+            if account_queries.account_count(session):
                 return None  # someone else's first run got there first: it is shared now
             session.add(t.UserAccount(username=name, display_name=name, role=LEARNER, password_hash=NO_PASSWORD,
                                       created_at=self.now(), created_by=SETUP.username))
@@ -143,7 +149,7 @@ class AccountService:
     def sole_account(self) -> Account | None:
         """The only account, on a database that has exactly one."""
         with Session(self.engine) as session:
-            rows = session.exec(select(t.UserAccount).limit(2)).all()
+            rows = account_queries.first_accounts(session, 2)
         if len(rows) != 1:
             return None
         r = rows[0]
@@ -152,7 +158,7 @@ class AccountService:
     def has_password(self, username: str) -> bool:
         """Whether the account can sign in with a password (a personal account has none until one is set)."""
         with Session(self.engine) as session:
-            account = session.exec(select(t.UserAccount).where(t.UserAccount.username == _clean_username(username))).first()
+            account = account_queries.account(session, _clean_username(username))
         return account is not None and account.password_hash != NO_PASSWORD
 
     # -- logins --------------------------------------------------------------------------------
@@ -165,11 +171,10 @@ class AccountService:
         with WriteTransaction(self.engine, "record the login") as session:
             now = self.now()
             try:
-                throttle.check(session, throttle.PASSWORD, f"account:{name}", address, PASSWORD_LIMITS, now,
-                               "failed sign-ins")
+                throttle.check(session, throttle.PASSWORD, f"account:{name}", address, PASSWORD_LIMITS, now)
             except throttle.Throttled as exc:
                 raise LoginFailed(str(exc)) from None
-            account = session.exec(select(t.UserAccount).where(t.UserAccount.username == name)).first()
+            account = account_queries.account(session, name)
             connection = session.connection()
             seen_from = {"address": address} if address else {}
             if account is None or not account.active:
@@ -177,13 +182,13 @@ class AccountService:
                 audit_log.append(connection, now, name or "?", "login.failed", f"user:{name}",
                                  {"reason": "unknown", **seen_from})
                 session.commit()
-                raise LoginFailed("wrong user name or password")
+                raise LoginFailed.of("wrong_name_or_password")
             locked_until = as_utc(account.locked_until)
             if locked_until is not None and locked_until > now:
                 audit_log.append(connection, now, name, "login.refused", f"user:{name}", {"reason": "locked"})
                 session.commit()
                 minutes = max(1, round((locked_until - now).total_seconds() / 60))
-                raise LoginFailed(f"too many failed logins: try again in {minutes} minute{'s' if minutes != 1 else ''}")
+                raise LoginFailed.of("locked", minutes=minutes)
             if not self._verify(account.password_hash, password):
                 account.failed_logins += 1
                 lock = lockout_for(account.failed_logins)
@@ -196,7 +201,7 @@ class AccountService:
                     audit_log.append(connection, now, name, "login.locked", f"user:{name}",
                                      {"until": (now + lock).isoformat(), "failures": account.failed_logins})
                 session.commit()
-                raise LoginFailed("wrong user name or password")
+                raise LoginFailed.of("wrong_name_or_password")
             if self.hasher.check_needs_rehash(account.password_hash):
                 account.password_hash = self.hasher.hash(password)
             account.failed_logins = 0
@@ -222,12 +227,12 @@ class AccountService:
         if problem := username_problem(name):
             raise AccountError(problem)
         if role not in ROLES:
-            raise AccountError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+            raise AccountError.of("unknown_role", role=role, roles=ROLES)
         if problem := password_problem(name, password):
             raise AccountError(problem)
         with WriteTransaction(self.engine, "add the account") as session:
-            if session.exec(select(t.UserAccount).where(t.UserAccount.username == name)).first() is not None:
-                raise AccountError(f"there is already an account {name!r}")
+            if account_queries.account(session, name) is not None:
+                raise AccountError.of("account_exists", username=name)
             now = self.now()
             session.add(t.UserAccount(username=name, display_name=display_name.strip() or name, role=role,
                                       password_hash=self.hasher.hash(password), created_at=now,
@@ -246,11 +251,11 @@ class AccountService:
         if problem := password_problem(name, password):
             raise AccountError(problem)
         with WriteTransaction(self.engine, "change the password") as session:
-            account = session.exec(select(t.UserAccount).where(t.UserAccount.username == name)).first()
+            account = account_queries.account(session, name)
             if account is None:
-                raise AccountError(f"no account {name!r}")
+                raise AccountError.of("no_account", username=name)
             if name == actor.username and actor.role != ADMIN and not self._verify(account.password_hash, current or ""):
-                raise AccountError("the current password is not right")
+                raise AccountError.of("wrong_current_password")
             now = self.now()
             account.password_hash = self.hasher.hash(password)
             account.failed_logins = 0
@@ -262,12 +267,12 @@ class AccountService:
     def accounts(self, actor: Actor) -> list[Account]:
         self.gate(actor, "user.manage")
         with Session(self.engine) as session:
-            rows = session.exec(select(t.UserAccount).order_by(t.UserAccount.role, t.UserAccount.username)).all()
+            rows = account_queries.all_accounts(session)
         return [Account(r.username, r.display_name, r.role, r.active, as_utc(r.locked_until)) for r in rows]
 
     def account(self, username: str) -> Account | None:
         with Session(self.engine) as session:
-            r = session.exec(select(t.UserAccount).where(t.UserAccount.username == _clean_username(username))).first()
+            r = account_queries.account(session, _clean_username(username))
         return Account(r.username, r.display_name, r.role, r.active, as_utc(r.locked_until)) if r else None
 
     # -- cohorts -------------------------------------------------------------------------------
@@ -276,15 +281,12 @@ class AccountService:
         self.gate(actor, "user.manage")
         with WriteTransaction(self.engine, "add the cohort") as session:
             if not name.strip():
-                raise AccountError("a cohort needs a name")
-            if session.exec(select(t.Cohort).where(t.Cohort.name == name.strip())).first() is not None:
-                raise AccountError(f"there is already a cohort {name.strip()!r}")
+                raise AccountError.of("cohort_needs_name")
+            if account_queries.cohort_named(session, name.strip()) is not None:
+                raise AccountError.of("cohort_exists", cohort=name.strip())
             self._require_role(session, tutor, TUTOR)
-            found = session.exec(select(t.Qualification.id).join(
-                t.DocumentVersion, t.DocumentVersion.id == t.Qualification.document_id).where(
-                t.DocumentVersion.is_current, t.Qualification.number == qualification.strip())).first()
-            if found is None:
-                raise AccountError(f"no qualification {qualification.strip()!r} in the catalogue")
+            if catalogue_queries.current_qualification(session, qualification.strip()) is None:
+                raise AccountError.of("no_qualification", qualification=qualification.strip())
             now = self.now()
             session.add(t.Cohort(name=name.strip(), qualification=qualification.strip(), tutor=tutor.strip(),
                                  created_at=now))
@@ -297,16 +299,14 @@ class AccountService:
         self.gate(actor, "user.manage")
         added = 0
         with WriteTransaction(self.engine, "enrol the learners") as session:
-            row = session.exec(select(t.Cohort).where(t.Cohort.name == cohort.strip())).first()
+            row = account_queries.cohort_named(session, cohort.strip())
             if row is None:
-                raise AccountError(f"no cohort {cohort.strip()!r}")
+                raise AccountError.of("no_cohort", cohort=cohort.strip())
             now = self.now()
             for learner in learners:
                 name = _clean_username(learner)
                 self._require_role(session, name, LEARNER)
-                exists = session.exec(select(t.CohortMember).where(t.CohortMember.cohort_id == row.id,
-                                                                   t.CohortMember.learner == name)).first()
-                if exists is None:
+                if not account_queries.is_member(session, row.id, name):
                     session.add(t.CohortMember(cohort_id=row.id, learner=name))
                     audit_log.append(session.connection(), now, actor.username, "cohort.enrolled",
                                      f"cohort:{row.name}", {"learner": name})
@@ -316,29 +316,26 @@ class AccountService:
 
     def cohorts(self, actor: Actor) -> list[CohortInfo]:
         """The cohorts an actor may see: a tutor's own; all for quality assurers and admins; a learner's own."""
+        if actor.role == TUTOR:
+            reach = {"tutor": actor.username}
+        elif actor.role == LEARNER:
+            reach = {"learner": actor.username}
+        elif actor.role in (ADMIN, "iqa"):
+            reach = {}
+        else:
+            return []
         with Session(self.engine) as session:
-            query = select(t.Cohort).order_by(t.Cohort.name)
-            if actor.role == TUTOR:
-                query = query.where(t.Cohort.tutor == actor.username)
-            elif actor.role == LEARNER:
-                query = query.join(t.CohortMember, t.CohortMember.cohort_id == t.Cohort.id).where(
-                    t.CohortMember.learner == actor.username)
-            elif actor.role not in (ADMIN, "iqa"):
-                return []
-            result = []
-            for cohort in session.exec(query).all():
-                members = session.exec(select(t.CohortMember.learner).where(t.CohortMember.cohort_id == cohort.id)
-                                       .order_by(t.CohortMember.learner)).all()
-                result.append(CohortInfo(cohort.name, cohort.qualification, cohort.tutor, tuple(members)))
-            return result
+            return [CohortInfo(cohort.name, cohort.qualification, cohort.tutor,
+                               tuple(account_queries.members(session, cohort.id)))
+                    for cohort in account_queries.cohorts(session, **reach)]
 
     @staticmethod
     def _require_role(session: Session, username: str, role: str) -> None:
-        account = session.exec(select(t.UserAccount).where(t.UserAccount.username == username.strip())).first()
+        account = account_queries.account(session, username.strip())
         if account is None:
-            raise AccountError(f"no account {username.strip()!r}")
+            raise AccountError.of("no_account", username=username.strip())
         if account.role != role:
-            raise AccountError(f"{username.strip()} is a {account.role}, not a {role}")
+            raise AccountError.of("wrong_role", username=username.strip(), role=account.role, needed=role)
 
     # -- the gate ------------------------------------------------------------------------------
 

@@ -14,9 +14,10 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tutor.bank.model import Item
+from tutor.storage import bank_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import StorageError, describe_db_error
 
@@ -29,22 +30,6 @@ class BankLoadResult:
     withdrawn: int
 
 
-def _criterion_ids(session: Session) -> dict[tuple[str, str, str], int]:
-    rows = session.exec(
-        select(t.Unit.key, t.Unit.local_id, t.Outcome.number, t.Criterion.number, t.Criterion.id)
-        .join(t.Outcome, t.Outcome.unit_id == t.Unit.id)
-        .join(t.Criterion, t.Criterion.outcome_id == t.Outcome.id)
-        .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
-        .where(t.DocumentVersion.is_current)
-    ).all()
-    ids: dict[tuple[str, str, str], int] = {}
-    for key, local_id, outcome, criterion, criterion_id in rows:
-        ids[(key, outcome, criterion)] = criterion_id
-        if local_id:
-            ids.setdefault((local_id, outcome, criterion), criterion_id)
-    return ids
-
-
 def _imported(body: str) -> bool:
     return json.loads(body).get("provenance", {}).get("kind") == "imported"
 
@@ -53,9 +38,9 @@ def load_items(engine: Engine, items: list[Item], now: Callable[[], datetime]) -
     """Store every item's current version in one transaction."""
     try:
         with Session(engine) as session:
-            current = {row.item_id: row for row in session.exec(select(t.BankItem).where(t.BankItem.is_current))}
-            stored = {(row.item_id, row.version): row for row in session.exec(select(t.BankItem))}
-            criteria = _criterion_ids(session)
+            current = bank_queries.current_items(session)
+            stored = bank_queries.stored_items(session)
+            criteria = bank_queries.criterion_index(session)
             added = new_versions = unchanged = 0
             for item in items:
                 row = current.pop(item.id, None)

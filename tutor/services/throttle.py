@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tutor.domain.access import GuessLimit, guesses_blocked_for, wait_in_words
-from tutor.storage import tables as t
-from tutor.storage.engine import as_utc
+from tutor.rendering import message
+from tutor.storage import throttle_queries
 
 START_CODE = "start_code"
 PASSWORD = "password"
@@ -26,31 +25,26 @@ KEEP = timedelta(days=1)
 
 
 class Throttled(Exception):
-    """Too many wrong tries: the message says for how long, in one line."""
+    """Too many wrong tries: the message says for how long, in one line (``templates/errors/throttle/``)."""
 
 
 def check(session: Session, kind: str, target: str, address: str | None, limits: dict[str, GuessLimit],
-          now: datetime, what: str) -> None:
+          now: datetime) -> None:
     """Raise :class:`Throttled` if ``target`` (``"sitting:12"``, ``"account:sam"``) or ``address`` has had
-    too many failures of ``kind`` within its limit's window. ``what`` names the tries ("wrong start codes")."""
+    too many failures of ``kind`` within its limit's window; the message is ``errors/throttle/<kind>``."""
     for scope, limit in limits.items():
         if scope == "address":
             if not address:
                 continue
-            where = t.AccessFailure.address == address
+            count, oldest = throttle_queries.recent_failures(session, kind, now - limit.window, address=address)
         else:
-            where = t.AccessFailure.target == target
-        count, oldest = session.exec(
-            select(func.count(), func.min(t.AccessFailure.at))
-            .where(t.AccessFailure.kind == kind, where, t.AccessFailure.at > now - limit.window)
-        ).one()
-        wait = guesses_blocked_for(count, as_utc(oldest), limit, now)
+            count, oldest = throttle_queries.recent_failures(session, kind, now - limit.window, target=target)
+        wait = guesses_blocked_for(count, oldest, limit, now)
         if wait is not None:
-            raise Throttled(f"too many {what} from {limit.what}: try again in {wait_in_words(wait)}")
+            raise Throttled(message(f"throttle/{kind}", source=limit.what, wait=wait_in_words(wait)))
 
 
 def record(session: Session, kind: str, target: str, address: str | None, now: datetime) -> None:
     """Count one failure (in the caller's transaction), and forget failures older than :data:`KEEP`."""
-    session.add(t.AccessFailure(kind=kind, target=target[:80], address=(address or None) and address[:64], at=now))
-    session.execute(delete(t.AccessFailure).where(t.AccessFailure.at < now - KEEP))
-
+    throttle_queries.add_failure(session, kind, target, address, now)
+    throttle_queries.forget_failures(session, now - KEEP)

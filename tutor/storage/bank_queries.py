@@ -1,5 +1,6 @@
 """Queries on the question bank as stored: a test's secure pool, items sent back to review, the items a
-candidate has already sat, and every marked response to a test's items."""
+candidate has already sat, the stored versions of a form's items, the rows a bank load compares against,
+and every marked response to a test's items."""
 
 from __future__ import annotations
 
@@ -45,6 +46,16 @@ def secure_pool(session: Session, unit_keys: set[str]) -> list[PoolRow]:
 
 def current_item(session: Session, item_id: str) -> t.BankItem | None:
     return session.exec(select(t.BankItem).where(t.BankItem.item_id == item_id, t.BankItem.is_current)).first()
+
+
+def item_versions(session: Session, item_ids: set[str]) -> list[t.BankItem]:
+    """Every stored version of the named items (a form picks its own versions out of them)."""
+    return list(session.exec(select(t.BankItem).where(t.BankItem.item_id.in_(item_ids))).all())
+
+
+def items_by_row(session: Session, row_ids: set[int]) -> dict[int, t.BankItem]:
+    """Stored item versions by row id."""
+    return {r.id: r for r in session.exec(select(t.BankItem).where(t.BankItem.id.in_(row_ids)))}
 
 
 def earlier_attempts(session: Session, sitting: t.Sitting, candidate: t.Candidate) -> list[t.Attempt]:
@@ -125,3 +136,34 @@ def criterion_ids(session: Session, unit_keys: set[str]) -> dict[str, int]:
         .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
         .where(t.DocumentVersion.is_current, t.Unit.key.in_(unit_keys) | t.Unit.local_id.in_(unit_keys))).all()
     return {number: criterion_id for number, criterion_id in rows}
+
+
+# -- loading the bank ----------------------------------------------------------------------------
+
+
+def current_items(session: Session) -> dict[str, t.BankItem]:
+    """Each item's current version, by item id."""
+    return {row.item_id: row for row in session.exec(select(t.BankItem).where(t.BankItem.is_current))}
+
+
+def stored_items(session: Session) -> dict[tuple[str, str], t.BankItem]:
+    """Every stored version of every item, by (item id, version)."""
+    return {(row.item_id, row.version): row for row in session.exec(select(t.BankItem))}
+
+
+def criterion_index(session: Session) -> dict[tuple[str, str, str], int]:
+    """(unit key, outcome, criterion) -> criterion row id over the current catalogue; a unit's own code
+    (its local id) stands for it too, unless a key already does."""
+    rows = session.exec(
+        select(t.Unit.key, t.Unit.local_id, t.Outcome.number, t.Criterion.number, t.Criterion.id)
+        .join(t.Outcome, t.Outcome.unit_id == t.Unit.id)
+        .join(t.Criterion, t.Criterion.outcome_id == t.Outcome.id)
+        .join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+        .where(t.DocumentVersion.is_current)
+    ).all()
+    ids: dict[tuple[str, str, str], int] = {}
+    for key, local_id, outcome, criterion, criterion_id in rows:
+        ids[(key, outcome, criterion)] = criterion_id
+        if local_id:
+            ids.setdefault((local_id, outcome, criterion), criterion_id)
+    return ids

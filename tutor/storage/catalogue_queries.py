@@ -82,6 +82,17 @@ def test_specifications(session: Session, qualification_id: int) -> list[t.TestS
                              .where(t.TestSpecification.qualification_id == qualification_id)).all())
 
 
+def current_test(session: Session, unit_key: str) -> tuple[t.TestSpecification, str] | None:
+    """The awarding body's test specification of a unit in the current catalogue, with the number of its
+    qualification."""
+    return session.exec(
+        select(t.TestSpecification, t.Qualification.number)
+        .join(t.Qualification, t.Qualification.id == t.TestSpecification.qualification_id)
+        .join(t.DocumentVersion, t.DocumentVersion.id == t.Qualification.document_id)
+        .where(t.DocumentVersion.is_current, t.TestSpecification.unit_key == unit_key)
+    ).first()
+
+
 def blueprint_rows(session: Session, test_id: int) -> list[t.TestBlueprintRow]:
     return list(session.exec(select(t.TestBlueprintRow).where(t.TestBlueprintRow.test_id == test_id)
                              .order_by(t.TestBlueprintRow.position)).all())
@@ -97,6 +108,14 @@ def document_units(session: Session, document_id: int) -> list[t.Unit]:
 def _current_units():
     current_docs = select(t.DocumentVersion.id).where(t.DocumentVersion.is_current)
     return select(t.Unit).where(t.Unit.document_id.in_(current_docs))
+
+
+def current_unit(session: Session, reference: str) -> t.Unit | None:
+    """A current unit whose regulator reference or body's own code is exactly ``reference``."""
+    return session.exec(
+        select(t.Unit).join(t.DocumentVersion, t.DocumentVersion.id == t.Unit.document_id)
+        .where(t.DocumentVersion.is_current, (t.Unit.key == reference) | (t.Unit.local_id == reference))
+    ).first()
 
 
 def current_units_named(session: Session, reference: str) -> list[t.Unit]:
@@ -153,6 +172,19 @@ def placements(session: Session, unit_id: int) -> list[tuple[t.UnitMembership, t
         .join(t.Qualification, t.Qualification.id == t.UnitMembership.qualification_id)
         .where(t.UnitMembership.unit_id == unit_id)
         .order_by(t.Qualification.position)).all())
+
+
+def unit_qualification(session: Session, unit_id: int) -> str | None:
+    """The number of (the first found) qualification the unit belongs to."""
+    return session.exec(
+        select(t.Qualification.number).join(t.UnitMembership, t.UnitMembership.qualification_id == t.Qualification.id)
+        .where(t.UnitMembership.unit_id == unit_id)
+    ).first()
+
+
+def criterion_count(session: Session, outcome_id: int) -> int:
+    """How many criteria an outcome has."""
+    return session.exec(select(func.count()).select_from(t.Criterion).where(t.Criterion.outcome_id == outcome_id)).one()
 
 
 def unit_versions(session: Session, unit: t.Unit) -> list[int]:

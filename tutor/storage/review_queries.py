@@ -1,5 +1,6 @@
 """Queries behind a tutor's review: who may be seen (a tutor's cohorts, every learner account),
-assessment decisions, and internal quality assurance (cohorts sampled, reviews of the sample)."""
+assessment decisions, and internal quality assurance (cohorts sampled, reviews of the sample). One
+account or cohort by name is :mod:`tutor.storage.account_queries`'."""
 
 from __future__ import annotations
 
@@ -23,14 +24,6 @@ def learner_accounts(session: Session, role: str) -> list[str]:
     """The usernames of every account of a role, by name."""
     return list(session.exec(select(t.UserAccount.username).where(t.UserAccount.role == role)
                              .order_by(t.UserAccount.username)))
-
-
-def account(session: Session, username: str) -> t.UserAccount | None:
-    return session.exec(select(t.UserAccount).where(t.UserAccount.username == username)).first()
-
-
-def cohort_named(session: Session, name: str) -> t.Cohort | None:
-    return session.exec(select(t.Cohort).where(t.Cohort.name == name)).first()
 
 
 def cohort_learners(session: Session, cohort_id: int) -> list[str]:

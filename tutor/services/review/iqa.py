@@ -13,7 +13,7 @@ from datetime import datetime
 from tutor.domain.access import Actor
 from tutor.services.accounts import gate
 from tutor.services.review.base import ReviewBase, ReviewError
-from tutor.storage import audit_log, catalogue_queries, review_queries
+from tutor.storage import account_queries, audit_log, catalogue_queries, review_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction
 
@@ -48,7 +48,7 @@ class QualityAssurance(ReviewBase):
                 raise ReviewError("sampling percentages are from 1 to 100")
         seed = secrets.randbits(31) if seed is None else seed
         with WriteTransaction(self.engine, "record the sampling plan") as session:
-            row = review_queries.cohort_named(session, cohort.strip())
+            row = account_queries.cohort_named(session, cohort.strip())
             if row is None:
                 raise ReviewError(f"no cohort {cohort.strip()!r}")
             learners = sorted(review_queries.cohort_learners(session, row.id))

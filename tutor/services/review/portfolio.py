@@ -16,7 +16,7 @@ from tutor.domain.portfolio_standing import ChainPortfolios, Layout, first_diffe
 from tutor.services.accounts import gate
 from tutor.services.review.base import Column, ReviewError
 from tutor.services.review.evidence import EvidenceReview
-from tutor.storage import audit_log, catalogue_queries, review_queries
+from tutor.storage import account_queries, audit_log, catalogue_queries, review_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction, as_utc
 
@@ -32,7 +32,7 @@ class PortfolioRecord(EvidenceReview):
         gate(self.engine, self.now, actor, "export.portfolio")
         with Session(self.engine) as session:
             self._check_reach(session, actor, learner)
-            account = review_queries.account(session, learner)
+            account = account_queries.account(session, learner)
             if qualification is None:
                 qualification = review_queries.learner_qualification(session, learner)
                 if qualification is None:
