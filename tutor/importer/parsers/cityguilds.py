@@ -45,20 +45,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tutor.domain.catalogue import (
-    COMPETENCE,
-    KNOWLEDGE,
-    Criterion,
-    Membership,
-    Outcome,
-    OutcomeKind,
-    Qualification,
-    RuleGroup,
-    SpecReading,
-    TestOutcomeShare,
-    TestSpec,
-    Unit,
-)
+from tutor.domain.catalogue import (COMPETENCE, KNOWLEDGE, Criterion, Membership, Outcome, OutcomeKind, Qualification,
+                                    RuleGroup, SpecReading, TestOutcomeShare, TestSpec, Unit)
 from tutor.importer.errors import SpecError
 from tutor.importer.text import SourceDocument, SourceLine
 

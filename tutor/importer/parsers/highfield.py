@@ -52,16 +52,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tutor.domain.catalogue import (
-    COMPETENCE,
-    KNOWLEDGE,
-    Criterion,
-    Outcome,
-    Qualification,
-    RuleGroup,
-    SpecReading,
-    Unit,
-)
+from tutor.domain.catalogue import (COMPETENCE, KNOWLEDGE, Criterion, Outcome, Qualification, RuleGroup, SpecReading,
+                                    Unit)
 from tutor.importer.errors import SpecError
 from tutor.importer.parsers.table_rows import UNIT_REF, TableRow, table_membership
 from tutor.importer.text import SourceDocument, SourceLine

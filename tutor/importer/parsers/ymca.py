@@ -47,18 +47,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tutor.domain.catalogue import (
-    COMPETENCE,
-    KNOWLEDGE,
-    Criterion,
-    Membership,
-    Outcome,
-    OutcomeKind,
-    Qualification,
-    RuleGroup,
-    SpecReading,
-    Unit,
-)
+from tutor.domain.catalogue import (COMPETENCE, KNOWLEDGE, Criterion, Membership, Outcome, OutcomeKind, Qualification,
+                                    RuleGroup, SpecReading, Unit)
 from tutor.importer.errors import SpecError
 from tutor.importer.parsers.table_rows import TableRow, table_membership
 from tutor.importer.text import SourceDocument, SourceLine

@@ -10,16 +10,8 @@ from dataclasses import dataclass
 
 from tutor.domain.catalogue import Unit
 from tutor.importer.errors import SpecError
-from tutor.importer.parsers.pearson.grid import (
-    GRID_HEAD,
-    GRID_TITLE,
-    OutcomeDraft,
-    complete_from_summary,
-    finish_outcome,
-    outcome_kind,
-    read_grid,
-    summary_clauses,
-)
+from tutor.importer.parsers.pearson.grid import (GRID_HEAD, GRID_TITLE, OutcomeDraft, complete_from_summary,
+                                                 finish_outcome, outcome_kind, read_grid, summary_clauses)
 from tutor.importer.parsers.pearson.layout import BULLET, UNIT_HEAD, clean, join_words
 from tutor.importer.parsers.table_rows import UNIT_REF
 from tutor.importer.text import SourceLine
