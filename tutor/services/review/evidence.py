@@ -13,10 +13,13 @@ from sqlmodel import Session
 from tutor.domain.access import LEARNER, Actor
 from tutor.domain.portfolio import EvidenceItem
 from tutor.domain.testing import LETTERS, Form, form_from_json
+from tutor.rendering import bundled_text
 from tutor.services.review.base import CellState, Column, Filters, ReviewBase
 from tutor.storage import catalogue_queries, evidence_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import as_utc
+
+MARK = "review/mark.j2"  # the automatic mark's words, for a practice verdict or a test answer
 
 
 @dataclass(frozen=True)
@@ -128,7 +131,7 @@ class EvidenceReview(ReviewBase):
                 shown = forms[row.attempt_id].questions[row.position - 1]
                 chosen = (f"{shown.own_to_shown(row.chosen)}. {body['options'][row.chosen]}" if row.chosen
                           else "(no answer)")
-                mark = "test answer" if actor.role == LEARNER else ("correct" if row.correct else "incorrect")
+                mark = bundled_text(MARK, source="test", learner=actor.role == LEARNER, correct=row.correct)
                 items.append(_with_judgement(EvidenceItem(
                     "test", row.id, as_utc(row.at), _item_text(body, shown.option_order), chosen, mark, 0,
                     criterion_wording=wording_then(row.criterion_id)), judgements.get(("test", row.id))))
@@ -146,10 +149,7 @@ def _item_text(body: dict, option_order: tuple[str, ...] | None = None) -> str:
 
 
 def _practice_mark(verdict: str | None) -> str:
-    return {"secure": "secure", "partial": "partial", "not_yet": "not yet", "contradicted": "contradicted",
-            "thin": "not yet", "none": "not yet",
-            "right": "correct", "wrong": "incorrect", "for_tutor": "recorded for the tutor",
-            "note": "workplace note"}.get(verdict or "", verdict or "")
+    return bundled_text(MARK, source="practice", verdict=verdict)
 
 
 def _with_judgement(item: EvidenceItem, judgement: t.EvidenceDecision | None) -> EvidenceItem:
