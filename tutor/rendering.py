@@ -40,7 +40,7 @@ def _bundled() -> TextRenderer:
     return TextRenderer(templates_dir(), filters={"repr": repr})
 
 
-def bundled_text(name: str, **context: Any) -> str:
+def bundled_text(name: str, /, **context: Any) -> str:
     """One message from the bundled ``templates/<name>``, without its closing newline; ``|repr`` quotes a
     value as Python's ``repr`` does (what the document said, shown exactly)."""
-    return _bundled().render(name, **context).rstrip("\n")
+    return _bundled().env.get_template(name).render(**context).rstrip("\n")

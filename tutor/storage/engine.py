@@ -31,7 +31,7 @@ class StorageError(Exception):
     """The database could not be opened or written; the message is one line for people."""
 
 
-def storage_error(template: str, problem: str, **context) -> StorageError:
+def storage_error(template: str, problem: str, /, **context) -> StorageError:
     """A StorageError whose one line is ``problem`` of ``templates/errors/storage/<template>.j2``: ``open``
     (a database that cannot be opened or prepared) or ``use`` (a read or write it refused)."""
     return StorageError(bundled_text(f"errors/storage/{template}.j2", problem=problem, **context))
