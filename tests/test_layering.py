@@ -187,10 +187,6 @@ def test_the_sql_check_sees_imports_and_attributes():
 
 MAX_LINES = 500
 REASON = re.compile(r"Over 500 lines because \S")
-# Modules another piece of issue 18 splits (the candidate screens); they may not be edited here.
-SIZE_ALLOWED = {
-    "tutor/ui/candidate.py",
-}
 
 
 def _lines(name: str) -> int:
@@ -200,13 +196,8 @@ def _lines(name: str) -> int:
 def test_no_module_over_500_lines_without_a_reason():
     long = {str(MODULES[name].relative_to(ROOT)): _lines(name) for name in MODULES if _lines(name) > MAX_LINES}
     unexplained = {path: lines for path, lines in long.items()
-                   if path not in SIZE_ALLOWED and not REASON.search(ast.get_docstring(TREES[_name(path)]) or "")}
+                   if not REASON.search(ast.get_docstring(TREES[_name(path)]) or "")}
     assert unexplained == {}, "split these, or say in the docstring why not ('Over 500 lines because ...')"
-
-
-def test_the_size_allow_list_only_names_long_modules():
-    stale = sorted(path for path in SIZE_ALLOWED if (ROOT / path).exists() and _lines(_name(path)) <= MAX_LINES)
-    assert stale == [], "these modules are short now: take them off SIZE_ALLOWED"
 
 
 def _name(path: str) -> str:

@@ -1,6 +1,9 @@
-"""Rendering text for people from the jinja2 templates in ``templates/``: a :class:`TextRenderer` over a
-folder of them, and :func:`message`, the one-line text of an error a service raises
-(``templates/errors/``).
+"""Rendering text for people from the jinja2 templates in ``templates/``.
+
+Screens, commands and services are given a :class:`TextRenderer`. Error messages raised deep inside a
+layer have no renderer to hand: they take their one line from :func:`bundled_text`, over the bundled
+templates, and a service's refusal from :func:`message` (``templates/errors/<name>.j2``). Pure: jinja2
+only, so every layer may use it.
 
 jinja2 is imported at the first template that uses it: until then a template with no Jinja syntax at all
 (``{{``, ``{%``, ``{#``) is its own text, which is what jinja2 would render from it with these settings, so
@@ -9,9 +12,8 @@ the app's first screen (whose title is such a template) does not wait for jinja2
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -61,15 +63,21 @@ class TextRenderer:
             return None
         return text
 
-@functools.cache
-def _messages() -> TextRenderer:
-    from tutor.paths import templates_dir
+
+@cache
+def _bundled() -> TextRenderer:
+    from tutor.paths import templates_dir  # read at the first message, not at import
 
     return TextRenderer(templates_dir(), filters={"repr": repr})
 
 
+def bundled_text(name: str, /, **context: Any) -> str:
+    """One message from the bundled ``templates/<name>``, without its closing newline; ``|repr`` quotes a
+    value as Python's ``repr`` does (what the document said, shown exactly)."""
+    return _bundled().render(name, **context).rstrip("\n")
+
+
 def message(name: str, /, **fields: Any) -> str:
-    """The one line ``templates/errors/<name>.j2`` says, without its final newline: what a service's error
-    tells people. A field reads as ``str()`` gives it; ``{{ field | repr }}`` quotes it as ``repr()`` does
-    (a name as it was typed). The templates are read at the first message, not at import."""
-    return _messages().render(f"errors/{name}.j2", **fields).removesuffix("\n")
+    """The one line ``templates/errors/<name>.j2`` says: what a service's error tells people. A field reads
+    as ``str()`` gives it; ``{{ field | repr }}`` quotes it as ``repr()`` does (a name as it was typed)."""
+    return bundled_text(f"errors/{name}.j2", **fields)

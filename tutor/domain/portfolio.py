@@ -9,20 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tutor.rendering import bundled_text
+
 DECISIONS = ("competent", "not_yet_competent", "insufficient_evidence")
 """The decisions the specifications ask assessors to record, per criterion and per unit."""
 
 RESPONSE_TURNS = ("answer", "probe_answer", "choice", "note")
 """Practice turns that are responses, and so evidence (commands and empty lines are not)."""
 
-PRACTICE_MARKS = {"secure": "secure", "partial": "partial", "not_yet": "not yet", "contradicted": "contradicted",
-                  "thin": "not yet", "none": "not yet", "right": "correct", "wrong": "incorrect",
-                  "for_tutor": "recorded for the tutor", "note": "workplace note"}
-
-
 def practice_mark(verdict: str | None) -> str:
-    """The automatic mark a practice response is shown with, from the marker's verdict."""
-    return PRACTICE_MARKS.get(verdict or "", verdict or "")
+    """The automatic mark a practice response is shown with, from the marker's verdict
+    (``templates/review/mark.j2``)."""
+    return bundled_text("review/mark.j2", source="practice", verdict=verdict)
 
 
 DECISION_LABELS = {

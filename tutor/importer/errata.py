@@ -33,7 +33,7 @@ from pathlib import Path
 
 import yaml
 
-from tutor.importer.errors import SpecError
+from tutor.importer.errors import SpecError, spec_error
 from tutor.importer.text import SourceDocument, SourceLine
 from tutor.yaml_lines import LINE_KEY, load_with_lines
 
@@ -73,16 +73,13 @@ def load_errata_file(path: Path) -> ErrataFile:
     try:
         raw = load_with_lines(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SpecError(f"cannot read errata file: {exc.strerror}", path=str(path)) from None
+        raise spec_error("errata", "cannot_read_errata_file", path=str(path), exc=exc) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise SpecError(
-            f"errata file is not valid YAML: {getattr(exc, 'problem', exc)}",
-            line=mark.line + 1 if mark else None,
-            path=str(path),
-        ) from None
+        raise spec_error("errata", "errata_file_not_valid_yaml", line=mark.line + 1 if mark else None, path=str(path),
+                         reason=getattr(exc, "problem", exc)) from None
     if not isinstance(raw, dict) or "identify" not in raw or "entries" not in raw:
-        raise SpecError("errata file needs 'identify' and 'entries'", path=str(path))
+        raise spec_error("errata", "errata_file_needs_identify", path=str(path))
     entries: list[Erratum] = []
     for item in raw["entries"] or []:
         where = item.get(LINE_KEY) if isinstance(item, dict) else None
@@ -105,7 +102,7 @@ def load_errata_file(path: Path) -> ErrataFile:
                 )
             )
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise SpecError(f"bad errata entry: {exc}", line=where, path=str(path)) from None
+            raise spec_error("errata", "bad_errata_entry", line=where, path=str(path), exc=exc) from None
     return ErrataFile(path=path, document=str(raw.get("document", "")), identify=str(raw["identify"]), entries=entries)
 
 
@@ -120,13 +117,10 @@ def locate(erratum: Erratum, doc: SourceDocument) -> int:
     hits = [i for i, line in enumerate(doc.lines) if erratum.find in line.text]
     wanted = erratum.occurrence or 1
     if (erratum.occurrence is None and len(hits) > 1) or len(hits) < wanted:
-        how = "no line" if len(hits) < wanted else f"{len(hits)} lines"
         # A missing line usually means the document was cut short or edited: point at its end.
-        raise SpecError(
-            f"erratum for L{erratum.line} ({erratum.find!r}) matches {how}: the document is not the "
-            "one its errata were written for (truncated or edited?)",
-            line=doc.last_line_no() if not hits else doc.lines[hits[0]].no,
-        )
+        raise spec_error("errata", "erratum_does_not_match_once",
+                         line=doc.last_line_no() if not hits else doc.lines[hits[0]].no, erratum=erratum,
+                         hits=len(hits), wanted=wanted)
     return hits[wanted - 1]
 
 
@@ -139,7 +133,7 @@ def apply_errata(doc: SourceDocument, errata: ErrataFile) -> tuple[SourceDocumen
     try:
         located = [(locate(e, doc), e) for e in errata.entries]
     except SpecError as exc:
-        raise SpecError(f"{exc.message} (errata file {errata.path.name})", line=exc.line) from None
+        raise spec_error("errata", "in_errata_file", line=exc.line, exc=exc, errata=errata) from None
     lines = list(doc.lines)
     # Apply from the bottom up so that earlier indices stay valid.
     for index, erratum in sorted(located, key=lambda pair: pair[0], reverse=True):

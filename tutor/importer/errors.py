@@ -1,6 +1,15 @@
-"""The one error the importer raises: a defect of the input, told in one line."""
+"""The one error the importer raises: a defect of the input, told in one line.
+
+Its words are in ``templates/errors/importer/<family>.j2`` (one template for each reader or parser
+module, a message for each ``problem``); :func:`spec_error` renders them through
+:func:`tutor.rendering.bundled_text`, which needs only jinja2, so the importer stays pure.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from tutor.rendering import bundled_text
 
 
 class SpecError(Exception):
@@ -21,3 +30,10 @@ class SpecError(Exception):
         if self.line is not None:
             where = f"{where}:{self.line}"
         return f"{where}: {self.message}"
+
+
+def spec_error(family: str, problem: str, /, line: int | None = None, path: str | None = None,
+               **context: Any) -> SpecError:
+    """The SpecError whose message is ``problem`` of ``templates/errors/importer/<family>.j2``, rendered with
+    ``context``."""
+    return SpecError(bundled_text(f"errors/importer/{family}.j2", problem=problem, **context), line, path)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tutor.domain.catalogue import SpecReading
 from tutor.importer.errata import ErrataFile, apply_errata, load_errata_dir
-from tutor.importer.errors import SpecError
+from tutor.importer.errors import SpecError, spec_error
 from tutor.importer.parsers import detect_family
 from tutor.importer.text import SourceDocument, decode, normalise
 
@@ -32,27 +32,22 @@ def check_reading(reading: SpecReading, doc: SourceDocument) -> None:
     """Checks every family's reading must pass: a truncated or garbled document fails here."""
     end = doc.last_line_no()
     if not reading.qualifications:
-        raise SpecError("no qualification found in the document", line=end)
+        raise spec_error("reader", "no_qualification_in", line=end)
     if not reading.units:
-        raise SpecError("no unit specifications found (is the document truncated?)", line=end)
+        raise spec_error("reader", "no_unit_specifications", line=end)
     keys = {u.key for u in reading.units}
     for qual in reading.qualifications:
         for member in qual.units:
             if member.ref not in keys:
-                raise SpecError(
-                    f"unit {member.ref} is listed in the structure of {qual.number} but its "
-                    "specification is missing (is the document truncated?)",
-                    line=member.table_line or end,
-                )
+                raise spec_error("reader", "unit_in_structure_missing", line=member.table_line or end, member=member,
+                                 qual=qual)
     for unit in reading.units:
         if not unit.outcomes:
-            raise SpecError(f"unit {unit.key} has no learning outcomes", line=unit.source_line or end)
+            raise spec_error("reader", "unit_no_learning_outcomes", line=unit.source_line or end, unit=unit)
         for outcome in unit.outcomes:
             if not outcome.criteria:
-                raise SpecError(
-                    f"unit {unit.key} outcome {outcome.id} has no assessment criteria",
-                    line=unit.source_line or end,
-                )
+                raise spec_error("reader", "unit_outcome_no_assessment", line=unit.source_line or end, unit=unit,
+                                 outcome=outcome)
 
 
 def parse_bytes(data: bytes, errata: list[ErrataFile] | None = None, path: str | None = None) -> SpecReading:
@@ -68,10 +63,10 @@ def parse_path(path: Path, errata_dir: Path | None = None) -> SpecReading:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SpecError("no such file", path=str(path)) from None
+        raise spec_error("reader", "no_such_file", path=str(path)) from None
     except IsADirectoryError:
-        raise SpecError("is a directory, not a specification text", path=str(path)) from None
+        raise spec_error("reader", "is_a_directory", path=str(path)) from None
     except OSError as exc:
-        raise SpecError(f"cannot read: {exc.strerror}", path=str(path)) from None
+        raise spec_error("reader", "cannot_read", path=str(path), exc=exc) from None
     errata = load_errata_dir(errata_dir) if errata_dir is not None else []
     return parse_bytes(data, errata, path=str(path))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from tutor.importer.errors import SpecError
+from tutor.importer.errors import spec_error
 
 _BOMS = (
     (b"\xef\xbb\xbf", "utf-8"),
@@ -51,26 +51,23 @@ class SourceDocument:
 def decode(data: bytes) -> str:
     """Decode a document's bytes, refusing what is not text."""
     if not data.strip():
-        raise SpecError("the file is empty")
+        raise spec_error("text", "empty_file")
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data[len(bom):].decode(encoding)
             except UnicodeDecodeError as exc:
-                raise SpecError(f"not valid {encoding} text after its byte-order mark ({exc.reason})") from None
+                raise spec_error("text", "not_valid_after_byte_order_mark", encoding=encoding, exc=exc) from None
     if b"\x00" in data[:8192]:
-        raise SpecError("this is a binary file, not a specification text")
+        raise spec_error("text", "binary_file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
-        raise SpecError(
-            f"not UTF-8 text: byte 0x{data[exc.start]:02x} cannot be decoded (save the file as UTF-8)",
-            line=line,
-        ) from None
+        raise spec_error("text", "not_utf8", line=line, byte=data[exc.start]) from None
     controls = sum(1 for ch in text[:8192] if ord(ch) < 32 and ch not in "\t\n\r\f")
     if controls > 8:
-        raise SpecError("this is a binary file, not a specification text")
+        raise spec_error("text", "binary_file")
     return text
 
 
@@ -91,5 +88,5 @@ def normalise(text: str) -> SourceDocument:
     while lines and not lines[-1].text:
         lines.pop()
     if not lines:
-        raise SpecError("the file is empty")
+        raise spec_error("text", "empty_file")
     return SourceDocument(lines)

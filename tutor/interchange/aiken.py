@@ -12,16 +12,8 @@ from __future__ import annotations
 import re
 
 from tutor.bank.model import Item
-from tutor.interchange.model import (
-    Answer,
-    InterchangeError,
-    Question,
-    Reading,
-    Skipped,
-    UnitFacts,
-    Written,
-    export_order,
-)
+from tutor.interchange.model import (Answer, InterchangeError, Question, Reading, Skipped, UnitFacts, Written,
+                                     export_order)
 from tutor.interchange.safety import MAX_QUESTIONS, decode_utf8
 
 _OPTION = re.compile(r"^[A-Z][).]")

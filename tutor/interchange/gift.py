@@ -12,17 +12,8 @@ from __future__ import annotations
 import re
 
 from tutor.bank.model import Item
-from tutor.interchange.model import (
-    Answer,
-    Question,
-    Reading,
-    UnitFacts,
-    Written,
-    category_path,
-    export_order,
-    item_tags,
-    untagged_sources,
-)
+from tutor.interchange.model import (Answer, Question, Reading, UnitFacts, Written, by_category, export_order,
+                                     item_tags, tagged_export)
 from tutor.interchange.safety import MAX_QUESTIONS, decode_utf8
 
 _PLACEHOLDERS = {"\\:": "\x01058", "\\#": "\x01035", "\\=": "\x01061", "\\{": "\x01123", "\\}": "\x01125",
@@ -226,19 +217,18 @@ def write(items: list[Item], facts: UnitFacts) -> Written:
     as the name, the stem as plain text, the options in order A-D with the key marked ``=``, the rationale
     as general feedback."""
     out: list[str] = []
-    written, refused = [], []
-    category = None
+    written, refused, kept = [], [], []
     for item in export_order(items):
         if reason := _why_not(item):
             refused.append((item.id, reason))
-            continue
-        path = category_path(item)
-        if path != category:
+        else:
+            kept.append(item)
+    for path, item in by_category(kept):
+        if path:
             out += [f"// question: 0  name: switch category to {path}", f"$CATEGORY: {path}", "", ""]
-            category = path
         meta = " ".join([f"[id:{_comment_value(item.id)}]"] + [f"[tag:{_comment_value(t)}]" for t in item_tags(item)])
         body = _body(item)
         out += [f"// question: {item.id}  name: {item.id}", f"// {meta}",
                 f"::{escape(item.id)}::[plain]{escape(item.stem)}{{" + "\n".join(body) + "}", "", ""]
         written.append(item.id)
-    return Written("\n".join(out).encode("utf-8"), written, refused, [n for n in [untagged_sources([i for i in items if i.id in set(written)])] if n])
+    return tagged_export("\n".join(out).encode("utf-8"), items, written, refused)

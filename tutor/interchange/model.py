@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -180,6 +181,23 @@ def natural(text: str) -> tuple:
 def export_order(items: list[Item]) -> list[Item]:
     """Items in a fixed order (outcome, criterion, id), so the same bank always exports the same bytes."""
     return sorted(items, key=lambda i: (natural(i.ref.outcome), natural(i.ref.criterion), natural(i.id)))
+
+
+def by_category(items: list[Item]) -> Iterator[tuple[str | None, Item]]:
+    """Items in export order, each with its Moodle category (:func:`category_path`) where it starts a new
+    one, else None: where the GIFT and Moodle XML writers put a category marker."""
+    category = None
+    for item in export_order(items):
+        path = category_path(item)
+        yield (path if path != category else None), item
+        category = path
+
+
+def tagged_export(data: bytes, items: list[Item], written: list[str], refused: list[tuple[str, str]]) -> Written:
+    """An export whose placing travels as tags (GIFT, Moodle XML), with a note when some written items'
+    sources cannot (:func:`untagged_sources`)."""
+    note = untagged_sources([i for i in items if i.id in set(written)])
+    return Written(data, written, refused, [note] if note else [])
 
 
 # -- text -------------------------------------------------------------------------------------------------------------

@@ -9,18 +9,8 @@ files follow the element order of Moodle's own export (``multichoice.testquestio
 from __future__ import annotations
 
 from tutor.bank.model import Item
-from tutor.interchange.model import (
-    Answer,
-    InterchangeError,
-    Question,
-    Reading,
-    UnitFacts,
-    Written,
-    category_path,
-    export_order,
-    item_tags,
-    untagged_sources,
-)
+from tutor.interchange.model import (Answer, InterchangeError, Question, Reading, UnitFacts, Written, by_category,
+                                     item_tags, tagged_export)
 from tutor.interchange.safety import MAX_QUESTIONS, parse_xml
 
 _FORMATS = {"html": "html", "moodle_auto_format": "moodle", "plain_text": "plain", "markdown": "markdown"}
@@ -179,13 +169,11 @@ def write(items: list[Item], facts: UnitFacts) -> Written:
     from lxml import etree
 
     root = etree.Element("quiz")
-    written, category = [], None
-    for item in export_order(items):
-        path = category_path(item)
-        if path != category:
+    written = []
+    for path, item in by_category(items):
+        if path:
             _texted(_sub(root, "question", type="category"), "category", path, None)
-            category = path
         _item(root, item)
         written.append(item.id)
     data = _document(root)
-    return Written(data, written, [], [n for n in [untagged_sources([i for i in items if i.id in set(written)])] if n])
+    return tagged_export(data, items, written, [])

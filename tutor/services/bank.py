@@ -19,7 +19,7 @@ from sqlmodel import Session
 from tutor.bank.model import Item
 from tutor.storage import bank_queries
 from tutor.storage import tables as t
-from tutor.storage.engine import StorageError, describe_db_error
+from tutor.storage.engine import describe_db_error, storage_error
 
 
 @dataclass(frozen=True)
@@ -81,4 +81,4 @@ def load_items(engine: Engine, items: list[Item], now: Callable[[], datetime]) -
             session.commit()
             return BankLoadResult(added, new_versions, unchanged, withdrawn)
     except SQLAlchemyError as exc:
-        raise StorageError(f"could not save the question bank: {describe_db_error(exc)}") from None
+        raise storage_error("use", "save", what="the question bank", reason=describe_db_error(exc)) from None

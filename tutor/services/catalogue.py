@@ -19,7 +19,7 @@ from sqlmodel import Session
 from tutor.domain import catalogue as domain
 from tutor.storage import catalogue_queries as q
 from tutor.storage import tables as t
-from tutor.storage.engine import StorageError, describe_db_error
+from tutor.storage.engine import describe_db_error, storage_error
 from tutor.storage.first_screen import QualificationCounts  # the home screen's rows, read before this loads
 
 
@@ -149,7 +149,7 @@ class CatalogueService:
                 status = "new" if version == 1 else "new version"
                 return ImportResult(status, identity, version, self._counts(session, document.id))
         except SQLAlchemyError as exc:
-            raise StorageError(f"could not save {source_name}: {describe_db_error(exc)}") from None
+            raise storage_error("use", "save", what=source_name, reason=describe_db_error(exc)) from None
 
     # -- reading -------------------------------------------------------------------------
 
@@ -166,7 +166,7 @@ class CatalogueService:
                 session.add(row)
                 session.commit()
         except SQLAlchemyError as exc:
-            raise StorageError(f"could not save {key}: {describe_db_error(exc)}") from None
+            raise storage_error("use", "save", what=key, reason=describe_db_error(exc)) from None
 
     def table_counts(self) -> dict[str, int]:
         """Row counts of every catalogue table (used to show re-imports change nothing)."""

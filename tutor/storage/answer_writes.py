@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from tutor.storage import audit_log
 from tutor.storage import tables as t
-from tutor.storage.engine import StorageError, describe_db_error, write_failed
+from tutor.storage.engine import describe_db_error, storage_error, write_failed
 
 _ATTEMPT = t.Attempt.__table__
 _CANDIDATE = t.Candidate.__table__
@@ -90,7 +90,7 @@ class _AnswerStatements:
         """(form seed, form JSON)."""
         rows = self._run(_ATTEMPT_FORM, {"attempt": attempt_id})
         if not rows:
-            raise StorageError(f"could not {self.what}: attempt {attempt_id} has no form; nothing was saved")
+            raise storage_error("use", "no_form", what=self.what, attempt_id=attempt_id)
         return rows[0][0], rows[0][1]
 
     def latest_answer(self, attempt_id: int, position: int) -> tuple[str | None, bool] | None:
@@ -264,5 +264,5 @@ def read_attempt_state(engine: Engine, attempt_id: int) -> tuple | None:
         with engine.connect() as connection:
             row = connection.execute(_ATTEMPT_STATE, {"attempt": attempt_id}).first()
     except SQLAlchemyError as exc:
-        raise StorageError(f"could not read the attempt: {describe_db_error(exc)}") from None
+        raise storage_error("use", "read_attempt", reason=describe_db_error(exc)) from None
     return tuple(row) if row is not None else None

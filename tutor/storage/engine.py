@@ -20,6 +20,7 @@ from sqlalchemy.exc import (
 )
 from sqlmodel import Session, SQLModel, create_engine, select
 
+from tutor.rendering import bundled_text
 from tutor.storage import tables
 from tutor.storage.tables import SCHEMA_VERSION, Meta
 
@@ -30,18 +31,24 @@ class StorageError(Exception):
     """The database could not be opened or written; the message is one line for people."""
 
 
+def storage_error(template: str, problem: str, /, **context) -> StorageError:
+    """A StorageError whose one line is ``problem`` of ``templates/errors/storage/<template>.j2``: ``open``
+    (a database that cannot be opened or prepared) or ``use`` (a read or write it refused)."""
+    return StorageError(bundled_text(f"errors/storage/{template}.j2", problem=problem, **context))
+
+
 def describe_db_error(exc: BaseException) -> str:
     """The first line of the driver's message (a full disk said in words people act on)."""
     original = getattr(exc, "orig", None) or exc
     text = str(original).strip().splitlines()[0] if str(original).strip() else type(original).__name__
     if "disk is full" in text or "No space left" in text:
-        return "the disk is full: nothing was saved from this step; free some space and try again"
+        return bundled_text("errors/storage/use.j2", problem="disk_full")
     return text
 
 
 def write_failed(what: str, exc: BaseException) -> StorageError:
     """The one-line error for a write that failed and was rolled back."""
-    return StorageError(f"could not {what}: {describe_db_error(exc)}; nothing was saved")
+    return storage_error("use", "write_failed", what=what, reason=describe_db_error(exc))
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -121,21 +128,20 @@ def make_engine(url: str, create: bool = True, pool: Pool = COMMAND_POOL) -> Eng
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StorageError(f"not a database URL: {url!r}") from None
+        raise storage_error("open", "not_url", url=url) from None
     shown = parsed.render_as_string(hide_password=True)
     is_sqlite = parsed.get_backend_name() == "sqlite"
     if is_sqlite and parsed.database and parsed.database != ":memory:" and "mode=memory" not in url:
         path = Path(parsed.database).expanduser()
         if not path.exists():
             if not create:
-                raise StorageError(f"no database at {path} (run `tutor` once, or `tutor import`, to create one)")
+                raise storage_error("open", "no_database", path=path)
             if not path.parent.is_dir():
-                raise StorageError(f"no folder {path.parent} for the database {path.name}: check the path")
+                raise storage_error("open", "no_folder", path=path)
     try:
         engine = create_engine(url, **({"pool_use_lifo": True} if is_sqlite else _server_options(parsed, pool)))
     except (NoSuchModuleError, ImportError) as exc:
-        hint = " (for PostgreSQL: pip install 'tutor-cs[postgres]')" if "postgres" in shown else ""
-        raise StorageError(f"cannot open the database {shown}: its driver is not installed: {exc}{hint}") from None
+        raise storage_error("open", "no_driver", shown=shown, error=exc, postgres="postgres" in shown) from None
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -144,7 +150,7 @@ def make_engine(url: str, create: bool = True, pool: Pool = COMMAND_POOL) -> Eng
             pass
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StorageError(f"cannot open the database {shown}: {describe_db_error(exc)}") from None
+        raise storage_error("open", "cannot_open", shown=shown, reason=describe_db_error(exc)) from None
     return engine
 
 
@@ -198,10 +204,7 @@ def init_schema(engine: Engine) -> None:
             row = session.exec(select(Meta).where(Meta.key == "schema_version")).first() if existing else None
             found = int(row.value) if row is not None else None
         if found is not None and found > SCHEMA_VERSION:
-            raise StorageError(
-                f"the database has schema version {found}, newer than this tutor "
-                f"understands ({SCHEMA_VERSION}); upgrade tutor"
-            )
+            raise storage_error("open", "newer_schema", found=found, version=SCHEMA_VERSION)
         SQLModel.metadata.create_all(engine)
         with engine.begin() as connection:
             for version in range(found + 1 if found else SCHEMA_VERSION + 1, SCHEMA_VERSION + 1):
@@ -223,7 +226,7 @@ def init_schema(engine: Engine) -> None:
                     session.add(row)
                 session.commit()
     except OperationalError as exc:
-        raise StorageError(f"cannot prepare the database: {describe_db_error(exc)}") from None
+        raise storage_error("open", "cannot_prepare", reason=describe_db_error(exc)) from None
 
 
 def open_database(url: str, create: bool = True, pool: Pool = COMMAND_POOL) -> Engine:
@@ -244,9 +247,8 @@ def open_prepared_database(url: str, pool: Pool = COMMAND_POOL) -> Engine:
             row = session.exec(select(Meta).where(Meta.key == "schema_version")).first() if existing else None
     except SQLAlchemyError as exc:
         engine.dispose()
-        raise StorageError(f"cannot read the database: {describe_db_error(exc)}") from None
+        raise storage_error("open", "cannot_read", reason=describe_db_error(exc)) from None
     if row is None or int(row.value) != SCHEMA_VERSION:
         engine.dispose()
-        found = "no schema" if row is None else f"schema version {row.value}"
-        raise StorageError(f"the database has {found}, not {SCHEMA_VERSION}: restart `tutor serve` to prepare it")
+        raise storage_error("open", "wrong_schema", found=None if row is None else row.value, version=SCHEMA_VERSION)
     return engine

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from tutor.importer.errors import SpecError
+from tutor.importer.errors import spec_error
 from tutor.importer.parsers import cityguilds, gqa, highfield, pearson, ymca
 from tutor.importer.text import SourceDocument
 
@@ -18,8 +18,8 @@ FAMILIES: tuple[ModuleType, ...] = (ymca, pearson, cityguilds, highfield, gqa)
 def detect_family(doc: SourceDocument) -> ModuleType:
     matches = [family for family in FAMILIES if family.detect(doc)]
     if not matches:
-        raise SpecError("unknown layout: this is not a specification format tutor can read", line=1)
+        raise spec_error("layout", "unknown_layout_specification_format", line=1)
     if len(matches) > 1:
         names = ", ".join(f.FAMILY for f in matches)
-        raise SpecError(f"ambiguous layout: the document looks like several families ({names})", line=1)
+        raise spec_error("layout", "ambiguous_layout_looks_like", line=1, names=names)
     return matches[0]

@@ -45,21 +45,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tutor.domain.catalogue import (
-    COMPETENCE,
-    KNOWLEDGE,
-    Criterion,
-    Membership,
-    Outcome,
-    OutcomeKind,
-    Qualification,
-    RuleGroup,
-    SpecReading,
-    TestOutcomeShare,
-    TestSpec,
-    Unit,
-)
-from tutor.importer.errors import SpecError
+from tutor.domain.catalogue import (COMPETENCE, KNOWLEDGE, Criterion, Membership, Outcome, OutcomeKind, Qualification,
+                                    RuleGroup, SpecReading, TestOutcomeShare, TestSpec, Unit)
+from tutor.importer.errors import spec_error
 from tutor.importer.text import SourceDocument, SourceLine
 
 FAMILY = "cityguilds"
@@ -108,7 +96,7 @@ def parse(doc: SourceDocument) -> SpecReading:
     lines = [line for line in doc.lines if line.text.strip()]
     starts = _unit_starts(lines)
     if not starts:
-        raise SpecError("no unit specifications found (is the document truncated?)", line=doc.last_line_no())
+        raise spec_error("cityguilds", "no_unit_specifications", line=doc.last_line_no())
     front = lines[: starts[0].index]
     structure = _read_structure(front)
     methods = _read_assessment_methods(front)
@@ -156,7 +144,7 @@ def _read_structure(front: list[SourceLine]) -> _Structure:
     """The structure table: group headings, each group's rule sentence and its unit rows."""
     header = _find_row(front, ("unit number", "unit title", "glh"))
     if header is None:
-        raise SpecError("no structure table (unit number / unit title / GLH) found", line=_last_no(front))
+        raise spec_error("cityguilds", "no_structure_table_unit", line=_last_no(front))
     intro = front[header - 1].text if header > 0 and front[header - 1].text.startswith("To achieve") else ""
     rows: list[_StructureRow] = []
     rules: dict[str, tuple[str, int]] = {}
@@ -169,7 +157,7 @@ def _read_structure(front: list[SourceLine]) -> _Structure:
             group = heading.group(1).lower()
         elif _UNIT_ROW.match(line.text):
             if not group:
-                raise SpecError("a unit row precedes any group heading in the structure table", line=line.no)
+                raise spec_error("cityguilds", "unit_row_precedes_group", line=line.no)
             glh = cells[2] if len(cells) > 2 else ""
             rows.append(_StructureRow(cells[0], cells[1] if len(cells) > 1 else "", _int(glh), group, line.no))
         elif group and group not in rules and cells[0].startswith("Learners must"):
@@ -177,7 +165,7 @@ def _read_structure(front: list[SourceLine]) -> _Structure:
         else:
             break
     if not rows:
-        raise SpecError("the structure table lists no units", line=front[header].no)
+        raise spec_error("cityguilds", "structure_table_lists_no_units", line=front[header].no)
     return _Structure(intro, rows, rules)
 
 
@@ -215,7 +203,7 @@ def _find_row(lines: list[SourceLine], wanted: tuple[str, ...]) -> int | None:
 def _read_qualification(front: list[SourceLine], structure: _Structure) -> Qualification:
     header = _find_row(front, ("title and level", "qualification number", "regulatory reference number"))
     if header is None or header + 1 >= len(front):
-        raise SpecError("no 'Title and level' table with the qualification numbers found", line=_last_no(front))
+        raise spec_error("cityguilds", "no_title_level_table", line=_last_no(front))
     columns = [c.lower() for c in _cells(front[header])]
     values = dict(zip(columns, _cells(front[header + 1]), strict=False))
     title = values.get("title and level", "")
@@ -224,7 +212,7 @@ def _read_qualification(front: list[SourceLine], structure: _Structure) -> Quali
     own_number = values.get(body_column.lower(), "")
     number = values.get("regulatory reference number") or own_number
     if not title or not number:
-        raise SpecError("the 'Title and level' table has no title or number", line=front[header + 1].no)
+        raise spec_error("cityguilds", "title_level_table_has_no_title", line=front[header + 1].no)
     level = _TITLE_LEVEL.search(title)
     rule_groups = _rule_groups(structure)
     return Qualification(
@@ -268,7 +256,7 @@ def _rule_limits(sentence: str, listed: int, line: int) -> tuple[int | None, int
     if count is None:
         return (listed, listed) if qualifier == "all" else (None, None)
     if qualifier == "all" and count != listed:
-        raise SpecError(f"the rule asks for all {count} units but the table lists {listed}", line=line)
+        raise spec_error("cityguilds", "rule_asks_all_units", line=line, count=count, listed=listed)
     return (count, None) if qualifier == "at least" else (count, count)
 
 
@@ -352,14 +340,14 @@ def _read_unit(
 ) -> Unit:
     row = structure.by_number(start.number)
     if row is None:
-        raise SpecError(f"unit {start.number} is not in the structure table", line=start.line)
+        raise spec_error("cityguilds", "unit_in_structure_table", line=start.line, start=start)
     blocks = [i for i, line in enumerate(section) if line.text.strip() == "Learning outcome"]
     if not blocks:
-        raise SpecError(f"unit {row.local_id} has no learning outcomes", line=start.line)
+        raise spec_error("cityguilds", "unit_no_learning_outcomes", line=start.line, row=row)
     header = " ".join(line.text for line in section[: blocks[0]])
     level, glh = _LEVEL.search(header), _GLH.search(header)
     if not level or not glh:
-        raise SpecError(f"unit {row.local_id} has no Level or GLH in its header", line=start.line)
+        raise spec_error("cityguilds", "unit_no_level_glh", line=start.line, row=row)
     support = _supporting_start(section, start.number, blocks[-1], row.local_id)
     outcomes: list[Outcome] = []
     ranges: dict[str, list[str]] = {}
@@ -391,33 +379,28 @@ def _supporting_start(section: list[SourceLine], number: str, after: int, local_
         heading = _UNIT_HEADING.match(text)
         if text == "Supporting information" or (heading and heading.group(1) == number):
             return i
-    raise SpecError(
-        f"unit {local_id} ends without its supporting information (is the document truncated?)",
-        line=section[-1].no,
-    )
+    raise spec_error("cityguilds", "unit_ends_without_supporting", line=section[-1].no, local_id=local_id)
 
 
 def _read_outcome(block: list[SourceLine], unit: str) -> tuple[Outcome, list[tuple[str, list[str]]]]:
     """One ``Learning outcome`` block: statement, criteria and range terms."""
     texts = [line.text.strip() for line in block]
     if "Assessment criteria" not in texts:
-        raise SpecError(
-            f"unit {unit}: learning outcome without assessment criteria (is the document truncated?)",
-            line=block[-1].no,
-        )
+        raise spec_error("cityguilds", "unit_outcome_cut_off_before_criteria", line=block[-1].no, unit=unit)
     criteria_at = texts.index("Assessment criteria")
     range_at = next((i for i in range(criteria_at, len(texts)) if texts[i] == "Range"), len(block))
     statement = _clean(" ".join(t for t in texts[1:criteria_at] if t != "The learner will:"))
     criteria = _read_criteria([ln for ln in block[criteria_at + 1: range_at] if ln.text.strip() != "The learner can:"])
     if not criteria:
-        raise SpecError(f"unit {unit}: learning outcome with no assessment criteria", line=block[criteria_at].no)
+        raise spec_error("cityguilds", "unit_outcome_without_criteria", line=block[criteria_at].no, unit=unit)
     numbered = _OUTCOME_STATEMENT.match(statement)
     # Unit 208 LO2 was printed without its statement: its criteria still carry its number.
     outcome_id = numbered.group(1) if numbered else criteria[0].id.split(".")[0]
     text = (numbered.group(2) if numbered else statement).rstrip(".").strip()
     stray = next((c.id for c in criteria if c.id.split(".")[0] != outcome_id), None)
     if stray:
-        raise SpecError(f"unit {unit}: criterion {stray} is not under outcome {outcome_id}", line=block[criteria_at].no)
+        raise spec_error("cityguilds", "unit_criterion_not_under_outcome", line=block[criteria_at].no, unit=unit,
+                         stray=stray, outcome_id=outcome_id)
     outcome = Outcome(id=outcome_id, text=text, kind=_outcome_kind(text, criteria), criteria=criteria)
     return outcome, _read_range(block[range_at + 1:])
 
@@ -460,7 +443,7 @@ def _read_criteria(lines: list[SourceLine]) -> list[Criterion]:
         elif drafts:  # a criterion wrapped onto a second line
             drafts[-1][1].text = _strip_stop(f"{drafts[-1][1].text} {text}")
         else:
-            raise SpecError(f"expected an assessment criterion (ACn.n), found {text[:40]!r}", line=line.no)
+            raise spec_error("cityguilds", "expected_assessment_criterion_acn", line=line.no, text=text)
     return [Criterion(id=cid, text=draft.folded()) for cid, draft in drafts]
 
 
@@ -499,7 +482,7 @@ def _read_range(lines: list[SourceLine]) -> list[tuple[str, list[str]]]:
 
 def _add_bullet(terms: list[_Term], line: SourceLine, text: str, nested: bool) -> None:
     if not terms:
-        raise SpecError(f"range item {text[:40]!r} comes before any range term", line=line.no)
+        raise spec_error("cityguilds", "range_item_comes_before", line=line.no, text=text)
     term = terms[-1]
     if nested and term.items:
         parent = term.items[-1]
@@ -585,21 +568,21 @@ def _read_test_specs(
     duration = next((m for m in (_DURATION.search(line.text) for line in block) if m), None)
     header = _find_row(block, ("unit", "outcome", "number of questions"))
     if "Pass mark" not in facts or duration is None or header is None:
-        raise SpecError("the test specification lacks its pass mark, duration or table", line=front[start].no)
+        raise spec_error("cityguilds", "test_specification_lacks_pass", line=front[start].no)
     pass_text, pass_line = facts["Pass mark"]
     pass_mark = _PASS_MARK.search(pass_text)
     if pass_mark is None:
-        raise SpecError(f"cannot read the pass mark {pass_text!r}", line=pass_line)
+        raise spec_error("cityguilds", "cannot_read_pass_mark", line=pass_line, pass_text=pass_text)
     unit, shares, total, percentage = _read_blueprint(block[header + 1:], front[start].no)
     if total != int(pass_mark.group(2)) or sum(s.questions for s in shares) != total:
-        raise SpecError("the test's question counts do not add up to its total", line=front[start].no)
+        raise spec_error("cityguilds", "test_counts_do_not_add_up", line=front[start].no)
     row = next((r for r in structure.rows if r.local_id == unit), None)
     tested = next((u for u in units if u.local_id == unit), None)
     if row is None or tested is None:
-        raise SpecError(f"the test is for unit {unit!r}, which has no specification here", line=front[start].no)
+        raise spec_error("cityguilds", "test_unit_has_no_specification", line=front[start].no, unit=unit)
     known = {outcome.id for outcome in tested.outcomes}
     if any(share.outcome not in known for share in shares):
-        raise SpecError(f"the test's outcomes do not match those of unit {unit}", line=front[start].no)
+        raise spec_error("cityguilds", "test_outcomes_do_not_match", line=front[start].no, unit=unit)
     unit_methods, where = methods.get(unit, ([], None))
     return [
         TestSpec(
@@ -630,17 +613,17 @@ def _read_blueprint(rows: list[SourceLine], where: int) -> tuple[str, list[TestO
         if cells[1] == "Total":
             total, percentage = _int(cells[2]), _PERCENT.match(cells[3])
             if total is None or percentage is None:
-                raise SpecError("cannot read the test's Total row", line=line.no)
+                raise spec_error("cityguilds", "cannot_read_test_total", line=line.no)
             return unit, shares, total, int(percentage.group(1))
         # The extraction lost the outcome numbers of the first rows: number them by position.
         numbered = _LEADING_NUMBER.match(cells[1])
         outcome = numbered.group(1) if numbered else str(len(shares) + 1)
         questions, percent = _int(cells[2]), _PERCENT.match(cells[3])
         if outcome != str(len(shares) + 1) or questions is None or percent is None:
-            raise SpecError(f"cannot read test outcome row {cells[1][:40]!r}", line=line.no)
+            raise spec_error("cityguilds", "cannot_read_test_outcome", line=line.no, cells=cells)
         title = numbered.group(2) if numbered else cells[1]
         shares.append(TestOutcomeShare(outcome, title, questions, int(percent.group(1))))
-    raise SpecError("the test table has no Total row (is the document truncated?)", line=_last_no(rows) or where)
+    raise spec_error("cityguilds", "test_table_no_total", line=_last_no(rows) or where)
 
 
 def _test_format(front: list[SourceLine], unit: str) -> str:

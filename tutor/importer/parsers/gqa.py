@@ -44,18 +44,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tutor.domain.catalogue import (
-    COMPETENCE,
-    KNOWLEDGE,
-    Criterion,
-    Outcome,
-    OutcomeKind,
-    Qualification,
-    RuleGroup,
-    SpecReading,
-    Unit,
-)
-from tutor.importer.errors import SpecError
+from tutor.domain.catalogue import (COMPETENCE, KNOWLEDGE, Criterion, Outcome, OutcomeKind, Qualification, RuleGroup,
+                                    SpecReading, Unit)
+from tutor.importer.errors import spec_error
 from tutor.importer.parsers.table_rows import UNIT_REF, TableRow, table_membership
 from tutor.importer.text import SourceDocument, SourceLine
 
@@ -172,7 +163,7 @@ def _read_title(lines: list[SourceLine]) -> tuple[str, int]:
         match = _TITLE.match(line.text)
         if match:
             return line.text.strip(), int(match[1])
-    raise SpecError("no qualification title ('GQA Level N ...') on the cover", line=lines[0].no)
+    raise spec_error("gqa", "no_qualification_title_gqa", line=lines[0].no)
 
 
 def _read_number(lines: list[SourceLine]) -> str:
@@ -181,8 +172,8 @@ def _read_number(lines: list[SourceLine]) -> str:
             following = _next_text(lines, index + 1)
             if following is not None and _NUMBER.match(lines[following].text.strip()):
                 return lines[following].text.strip()
-            raise SpecError("'Qualification Number' is not followed by a number", line=line.no)
-    raise SpecError("no 'Qualification Number' on the cover", line=lines[0].no)
+            raise spec_error("gqa", "qualification_number_not_followed_by_number", line=line.no)
+    raise spec_error("gqa", "no_qualification_number_cover", line=lines[0].no)
 
 
 def _read_awarding_body(lines: list[SourceLine]) -> str:
@@ -190,7 +181,7 @@ def _read_awarding_body(lines: list[SourceLine]) -> str:
         match = _AWARDING_BODY.match(line.text)
         if match:
             return match[1]
-    raise SpecError("no awarding body address on the cover", line=lines[0].no)
+    raise spec_error("gqa", "no_awarding_body_address", line=lines[0].no)
 
 
 def _read_evidence_forms(lines: list[SourceLine]) -> list[str]:
@@ -220,7 +211,7 @@ def _read_evidence_forms(lines: list[SourceLine]) -> list[str]:
 def _read_structure(lines: list[SourceLine]) -> _Structure:
     header = next((i for i, line in enumerate(lines) if _TABLE_HEADER.match(line.text)), None)
     if header is None:
-        raise SpecError("no structure table ('Unit No<TAB>... Units<TAB>Level<TAB>Credit') found", line=lines[-1].no)
+        raise spec_error("gqa", "no_structure_table_unit", line=lines[-1].no)
     # The header's second cell names the first group ("Mandatory Units").
     first = _TABLE_HEADER.match(lines[header].text)[1]
     structure = _Structure(groups=[_Group(first, first, lines[header].no)], completion="", end=0)
@@ -238,15 +229,12 @@ def _read_structure(lines: list[SourceLine]) -> _Structure:
             structure.groups.append(_Group(label=group_row[1], rule=line.text, line=line.no))
             index += 1
         else:
-            raise SpecError(f"unexpected line in the structure table: {line.text[:60]!r}", line=line.no)
+            raise spec_error("gqa", "unexpected_line_in_structure", line=line.no, text=line.text)
     if index == len(lines):
-        raise SpecError(
-            f"the structure table has no closing sentence ('{_TABLE_END} ...'; is the document truncated?)",
-            line=lines[-1].no,
-        )
+        raise spec_error("gqa", "structure_table_no_closing", line=lines[-1].no, table_end=_TABLE_END)
     for group in structure.groups:
         if not group.rows:
-            raise SpecError(f"group {group.label!r} of the structure table lists no units", line=group.line)
+            raise spec_error("gqa", "group_structure_table_lists", line=group.line, group=group)
     structure.completion = lines[index].text.strip()
     structure.end = index + 1
     return structure
@@ -259,7 +247,7 @@ def _read_table_row(lines: list[SourceLine], index: int) -> tuple[_TableRow, int
     code_index = _next_text(lines, index + 1)
     code = _LOCAL_ID.match(lines[code_index].text.strip()) if code_index is not None else None
     if code is None:
-        raise SpecError(f"table row for {match[1]} is not followed by its unit code (e.g. 'CS1')", line=line.no)
+        raise spec_error("gqa", "table_row_not_followed_by_unit_code", line=line.no, match=match)
     row = _TableRow(match[1], match[2].strip(), int(match[3]), int(match[4]), line.no, local_id=code[1])
     return row, code_index + 1
 
@@ -267,7 +255,7 @@ def _read_table_row(lines: list[SourceLine], index: int) -> tuple[_TableRow, int
 def _add_row(structure: _Structure, row: _TableRow) -> None:
     """Put a unit in the current (last opened) group; a unit listed twice has no clear group."""
     if row.ref in structure.by_ref:
-        raise SpecError(f"unit {row.ref} is listed twice in the structure table", line=row.line)
+        raise spec_error("gqa", "unit_listed_twice_in", line=row.line, row=row)
     group = structure.groups[-1]
     group.rows.append(row)
     structure.by_ref[row.ref] = (group, row)
@@ -320,7 +308,7 @@ def _read_units(lines: list[SourceLine], structure: _Structure, methods: list[st
             units.append(unit)
             continue
         if _GRID_HEADER.match(line.text):
-            raise SpecError("assessment grid without a unit heading above it", line=line.no)
+            raise spec_error("gqa", "assessment_grid_without_unit", line=line.no)
         index += 1
     return units
 
@@ -333,12 +321,12 @@ def _read_unit(
     ref = _UNIT_HEADING.match(heading.text)[1]
     listed = structure.by_ref.get(ref)
     if listed is None:
-        raise SpecError(f"unit {ref} has a specification but is not in the structure table", line=heading.no)
+        raise spec_error("gqa", "unit_specified_but_not_in_structure", line=heading.no, ref=ref)
     group, row = listed
     code_index = _next_text(lines, index + 1)
     code = _LOCAL_ID.match(lines[code_index].text.strip()) if code_index is not None else None
     if code is None or code[1] != row.local_id:
-        raise SpecError(f"unit {ref} heading is not followed by its code {row.local_id}", line=heading.no)
+        raise spec_error("gqa", "unit_heading_not_followed_by_code", line=heading.no, ref=ref, row=row)
     aim, grid = _read_aim(lines, code_index + 1, ref)
     outcomes, end = _read_grid(lines, grid + 1, ref)
     unit = Unit(
@@ -366,12 +354,10 @@ def _read_aim(lines: list[SourceLine], index: int, ref: str) -> tuple[str, int]:
         if _GRID_HEADER.match(text):
             return " ".join(prose), at
         if _UNIT_HEADING.match(text) or text.strip() == _UNIT_END:
-            raise SpecError(f"unit {ref} has no assessment grid ('Learning outcome. ...')", line=lines[at].no)
+            raise spec_error("gqa", "unit_no_assessment_grid", line=lines[at].no, ref=ref)
         if text.strip():
             prose.append(text.strip())
-    raise SpecError(
-        f"unit {ref} is cut off before its assessment grid (is the document truncated?)", line=lines[-1].no
-    )
+    raise spec_error("gqa", "unit_cut_off_before", line=lines[-1].no, ref=ref)
 
 
 def _read_grid(lines: list[SourceLine], index: int, ref: str) -> tuple[list[Outcome], int]:
@@ -383,7 +369,7 @@ def _read_grid(lines: list[SourceLine], index: int, ref: str) -> tuple[list[Outc
             continue
         if line.text.strip() == _UNIT_END:
             if not outcomes:
-                raise SpecError(f"unit {ref} has an empty assessment grid", line=line.no)
+                raise spec_error("gqa", "unit_empty_assessment_grid", line=line.no, ref=ref)
             return outcomes, at + 1
         outcome_row = _OUTCOME_ROW.match(line.text)
         if outcome_row:
@@ -392,19 +378,16 @@ def _read_grid(lines: list[SourceLine], index: int, ref: str) -> tuple[list[Outc
             continue
         criterion_row = _CRITERION_ROW.match(line.text)
         if criterion_row is None and _UNIT_HEADING.match(line.text):
-            raise SpecError(f"unit {ref} has no '{_UNIT_END}' before the next unit heading", line=line.no)
+            raise spec_error("gqa", "unit_no_end_before_next_unit", line=line.no, ref=ref, unit_end=_UNIT_END)
         if criterion_row is None:
-            raise SpecError(f"unit {ref}: unexpected line in the assessment grid: {line.text[:60]!r}", line=line.no)
+            raise spec_error("gqa", "unit_unexpected_line_in", line=line.no, ref=ref, text=line.text)
         _add_criterion(outcomes, *criterion_row.groups(), ref, line.no)
-    raise SpecError(
-        f"unit {ref} is cut off: no '{_UNIT_END}' before the end of the document (is it truncated?)",
-        line=lines[-1].no,
-    )
+    raise spec_error("gqa", "unit_cut_off_no_end", line=lines[-1].no, ref=ref, unit_end=_UNIT_END)
 
 
 def _open_outcome(outcomes: list[Outcome], number: str, text: str, ref: str, line_no: int) -> None:
     if int(number) != len(outcomes) + 1:
-        raise SpecError(f"unit {ref}: outcome {number}. is out of sequence", line=line_no)
+        raise spec_error("gqa", "unit_outcome_out_sequence", line=line_no, ref=ref, number=number)
     if outcomes:
         _drop_leaked_number(outcomes[-1], number)
     outcomes.append(Outcome(id=number, text=text.strip(), kind=_outcome_kind(text)))
@@ -420,12 +403,11 @@ def _drop_leaked_number(previous: Outcome, number: str) -> None:
 
 def _add_criterion(outcomes: list[Outcome], major: str, minor: str, text: str, ref: str, line_no: int) -> None:
     if not outcomes:
-        raise SpecError(f"unit {ref}: criterion {major}.{minor} comes before any outcome", line=line_no)
+        raise spec_error("gqa", "unit_criterion_comes_before", line=line_no, ref=ref, major=major, minor=minor)
     outcome = outcomes[-1]
     if major != outcome.id or int(minor) != len(outcome.criteria) + 1:
-        raise SpecError(
-            f"unit {ref}: criterion {major}.{minor} is out of sequence under outcome {outcome.id}", line=line_no
-        )
+        raise spec_error("gqa", "unit_criterion_out_sequence", line=line_no, ref=ref, major=major, minor=minor,
+                         outcome=outcome)
     outcome.criteria.append(Criterion(id=f"{major}.{minor}", text=text.strip()))
 
 

@@ -52,17 +52,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from tutor.domain.catalogue import (
-    COMPETENCE,
-    KNOWLEDGE,
-    Criterion,
-    Outcome,
-    Qualification,
-    RuleGroup,
-    SpecReading,
-    Unit,
-)
-from tutor.importer.errors import SpecError
+from tutor.domain.catalogue import (COMPETENCE, KNOWLEDGE, Criterion, Outcome, Qualification, RuleGroup, SpecReading,
+                                    Unit)
+from tutor.importer.errors import spec_error
 from tutor.importer.parsers.table_rows import UNIT_REF, TableRow, table_membership
 from tutor.importer.text import SourceDocument, SourceLine
 
@@ -164,7 +156,7 @@ def _split_sections(doc: SourceDocument) -> _Sections:
     structure = _find_appendix(appendices, "structure", doc)
     content = _find_appendix(appendices, "content", doc)
     if content < structure:
-        raise SpecError("the qualification content comes before its structure", line=lines[content].no)
+        raise spec_error("highfield", "qualification_content_comes_before", line=lines[content].no)
     later = [(i, title) for i, title in appendices if i > content]
     if not later:
         _check_nothing_promised_after(lines[:structure], dict(appendices)[content], doc.last_line_no())
@@ -181,10 +173,7 @@ def _find_appendix(appendices: list[tuple[int, str]], word: str, doc: SourceDocu
     for index, title in appendices:
         if word in title.lower():
             return index
-    raise SpecError(
-        f"no 'Appendix: Qualification {word}' heading found (is the document truncated?)",
-        line=doc.last_line_no(),
-    )
+    raise spec_error("highfield", "no_appendix_qualification_heading", line=doc.last_line_no(), word=word)
 
 
 def _check_nothing_promised_after(front: list[SourceLine], content_title: str, last_line: int) -> None:
@@ -194,11 +183,8 @@ def _check_nothing_promised_after(front: list[SourceLine], content_title: str, l
     if content_title.lower() in titles:
         after = entries[titles.index(content_title.lower()) + 1:]
         if after:
-            raise SpecError(
-                f"the document ends inside '{content_title}', before '{after[0]}' promised by the "
-                "contents (is the document truncated?)",
-                line=last_line,
-            )
+            raise spec_error("highfield", "ends_inside_before_promised", line=last_line, content_title=content_title,
+                             after=after)
 
 
 # --------------------------------------------------------------------------- front matter
@@ -226,10 +212,10 @@ class _Facts:
 def _read_facts(lines: list[SourceLine], end_line: int) -> _Facts:
     title = next(((line, _plain(m[1])) for line in lines if (m := _TITLE.match(line.text))), None)
     if title is None:
-        raise SpecError("no '# Title' heading before the qualification structure", line=end_line)
+        raise spec_error("highfield", "no_title_heading_before", line=end_line)
     body = next((_plain(m[1]) for line in lines if (m := _AWARDED_BY.search(_plain(line.text)))), None)
     if body is None:
-        raise SpecError("the document does not say who awards the qualification", line=end_line)
+        raise spec_error("highfield", "does_not_say_who_awards", line=end_line)
     values: dict[str, str] = {}
     for line in lines:
         match = _FACT.match(_TAG.sub("", line.text))
@@ -281,13 +267,13 @@ def _read_structure(lines: list[SourceLine]) -> _Structure:
             continue
         if row := _TABLE_ROW.match(text):
             if not groups:
-                raise SpecError("structure table row before any group heading", line=line.no)
+                raise spec_error("highfield", "structure_table_row_before", line=line.no)
             if row[1] in seen:
-                raise SpecError(f"unit {row[1]} is listed twice in the structure", line=line.no)
+                raise spec_error("highfield", "unit_listed_twice_in", line=line.no, row=row)
             seen.add(row[1])
             groups[-1].rows.append(_TableRow(row[1], _plain(row[2]), int(row[3]), int(row[5]), line.no, glh=int(row[4])))
         elif "\t" in text:
-            raise SpecError("malformed structure table row (expected ref, title, level, GLH, credit)", line=line.no)
+            raise spec_error("highfield", "malformed_structure_table_row", line=line.no)
         elif heading := _GROUP_HEADING.match(text):
             groups.append(_Group(_plain(heading[1]), _plain(heading[2])))
         elif groups and not groups[-1].rule:
@@ -295,7 +281,7 @@ def _read_structure(lines: list[SourceLine]) -> _Structure:
         else:
             preamble.append(_plain(text))
     if not any(group.rows for group in groups):
-        raise SpecError("the qualification structure lists no units", line=lines[-1].no if lines else None)
+        raise spec_error("highfield", "qualification_structure_lists_no", line=lines[-1].no if lines else None)
     return _Structure(preamble, groups)
 
 
@@ -344,7 +330,7 @@ class _OutcomeDraft:
         if not text:
             return
         if not self.criteria:
-            raise SpecError(f"outcome {self.number} has criteria text before any numbered criterion", line=line)
+            raise spec_error("highfield", "outcome_criteria_text_before", line=line, number=self.number)
         self.criteria[-1][1] = f"{self.criteria[-1][1]} {text}".strip()
 
     def build(self) -> Outcome:
@@ -371,7 +357,7 @@ class _UnitDraft:
         text = line.text
         if match := _UNIT_NUMBER.match(text):
             if self.ref is not None:
-                raise SpecError(f"unit {self.label} has a second 'Unit number:' line", line=line.no)
+                raise spec_error("highfield", "unit_second_unit_number", line=line.no, label=self.label)
             self.ref = match[1]
         elif _UNIT_FACT.match(text) or _PAGE_RULE.match(text) or _INTRODUCTION.match(text.strip()):
             return  # level/GLH/credit (the structure table is authoritative), page rules, headings
@@ -382,7 +368,7 @@ class _UnitDraft:
             self.introduction.append(_plain(text))
         else:
             # After the grid starts every line is a row: this one lost its tab.
-            raise SpecError(f"unexpected text in unit {self.label}: {_plain(text)[:60]!r}", line=line.no)
+            raise spec_error("highfield", "unexpected_text_in_unit", line=line.no, label=self.label, text=_plain(text))
 
     def _read_grid_row(self, text: str, line: int) -> None:
         self.in_grid = True
@@ -390,11 +376,11 @@ class _UnitDraft:
         if _GRID_HEADER.match(outcome_cell):
             return
         if self.ref is None:
-            raise SpecError(f"unit {self.label} has no 'Unit number:' line", line=self.line)
+            raise spec_error("highfield", "unit_no_unit_number", line=self.line, label=self.label)
         if outcome_cell:
             self.outcomes.append(self._new_outcome(outcome_cell))
         elif not self.outcomes:
-            raise SpecError(f"unit {self.label}: criteria row with no outcome above it", line=line)
+            raise spec_error("highfield", "unit_criteria_row_with", line=line, label=self.label)
         self.outcomes[-1].add_criteria(criteria_cell, line)
 
     def _new_outcome(self, cell: str) -> _OutcomeDraft:
@@ -436,12 +422,12 @@ def _build_units(drafts: list[_UnitDraft], structure: _Structure, methods: list[
     seen: set[str] = set()
     for draft, local_id in zip(drafts, _local_ids(drafts)):
         if draft.ref is None:
-            raise SpecError(f"unit {draft.label} has no 'Unit number:' line", line=draft.line)
+            raise spec_error("highfield", "unit_draft_no_unit_number", line=draft.line, draft=draft)
         if draft.ref in seen:
-            raise SpecError(f"unit {draft.ref} is specified twice", line=draft.line)
+            raise spec_error("highfield", "unit_specified_twice", line=draft.line, draft=draft)
         seen.add(draft.ref)
         if draft.ref not in rows:
-            raise SpecError(f"unit {draft.ref} is not in the qualification structure", line=draft.line)
+            raise spec_error("highfield", "unit_not_in_qualification_structure", line=draft.line, draft=draft)
         row, group = rows[draft.ref]
         # The table's title is the regulated one; the heading only wins for its typography.
         title = draft.heading_title if _same_words(draft.heading_title, row.title) else row.title
@@ -528,7 +514,7 @@ def parse(doc: SourceDocument) -> SpecReading:
     facts = _read_facts([lines[i] for i in sections.front], lines[sections.front.stop].no)
     number = facts.find("qualification number")
     if number is None:
-        raise SpecError("the key facts give no qualification number", line=facts.title_line)
+        raise spec_error("highfield", "key_facts_give_no", line=facts.title_line)
     structure = _read_structure([lines[i] for i in sections.structure])
     method = facts.find("assessment method")
     drafts = _read_unit_bodies([lines[i] for i in sections.content])

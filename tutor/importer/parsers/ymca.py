@@ -47,19 +47,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from tutor.domain.catalogue import (
-    COMPETENCE,
-    KNOWLEDGE,
-    Criterion,
-    Membership,
-    Outcome,
-    OutcomeKind,
-    Qualification,
-    RuleGroup,
-    SpecReading,
-    Unit,
-)
-from tutor.importer.errors import SpecError
+from tutor.domain.catalogue import (COMPETENCE, KNOWLEDGE, Criterion, Membership, Outcome, OutcomeKind, Qualification,
+                                    RuleGroup, SpecReading, Unit)
+from tutor.importer.errors import spec_error
 from tutor.importer.parsers.table_rows import TableRow, table_membership
 from tutor.importer.text import SourceDocument, SourceLine
 
@@ -117,12 +107,11 @@ def parse(doc: SourceDocument) -> SpecReading:
     anchor = _find_content_anchor(lines)
     front = lines[:anchor]
     if not front:
-        raise SpecError("the document starts with its unit specifications: no front matter", line=lines[0].no)
+        raise spec_error("ymca", "starts_with_unit_specifications", line=lines[0].no)
     groups = _read_structure(front)
     units = [_parse_unit(section) for section in _unit_sections(lines, anchor)]
     if not units:
-        raise SpecError("no unit specifications after the content heading (document truncated?)",
-                        line=lines[anchor].no)
+        raise spec_error("ymca", "no_unit_specifications_after", line=lines[anchor].no)
     memberships = _join_structure(units, groups)
     qualification = _read_qualification(front, groups, memberships)
     return SpecReading(family=FAMILY, qualifications=[qualification], units=units)
@@ -135,8 +124,7 @@ def _find_content_anchor(lines: list[SourceLine]) -> int:
     for index, line in enumerate(lines):
         if line.text == CONTENT_ANCHOR:  # the contents entry carries a tab and page number
             return index
-    raise SpecError(f"no '{CONTENT_ANCHOR}' heading: no unit specifications (document truncated?)",
-                    line=lines[-1].no)
+    raise spec_error("ymca", "no_content_heading", line=lines[-1].no, content_anchor=CONTENT_ANCHOR)
 
 
 def _first_match(pattern: re.Pattern[str], lines: list[SourceLine], search: bool = False) -> re.Match[str] | None:
@@ -151,12 +139,12 @@ def _read_qualification(front: list[SourceLine], groups: list[_TableGroup],
                         memberships: list[Membership]) -> Qualification:
     number_match = _first_match(_QUAL_NUMBER, front)
     if number_match is None:
-        raise SpecError("no 'Qualification number:' line in the front matter", line=front[-1].no)
+        raise spec_error("ymca", "no_qualification_number_line", line=front[-1].no)
     number = number_match.group(1)
     title = _qualification_title(front, number)
     body = _first_match(_AWARDING_BODY, front)
     if body is None:
-        raise SpecError("no 'Copyright © <awarding body> <year>' line in the front matter", line=front[-1].no)
+        raise spec_error("ymca", "no_copyright_awarding_body", line=front[-1].no)
     level = _LEVEL.search(title)
     return Qualification(
         title=title,
@@ -178,7 +166,7 @@ def _qualification_title(front: list[SourceLine], number: str) -> str:
     for line in front:
         if line.text.endswith(suffix):
             return line.text[: -len(suffix)].strip()
-    raise SpecError(f"no title line ending '{suffix}' in the front matter", line=front[0].no)
+    raise spec_error("ymca", "no_title_line_ending", line=front[0].no, suffix=suffix)
 
 
 def _int_in(pattern: re.Pattern[str], lines: list[SourceLine]) -> int | None:
@@ -218,7 +206,7 @@ def _read_structure(front: list[SourceLine]) -> list[_TableGroup]:
     """
     start = next((i for i, line in enumerate(front) if line.text == STRUCTURE_HEADING), None)
     if start is None:
-        raise SpecError(f"no '{STRUCTURE_HEADING}' section", line=front[-1].no)
+        raise spec_error("ymca", "no_structure_section", line=front[-1].no, structure_heading=STRUCTURE_HEADING)
     groups: list[_TableGroup] = []
     in_table = False
     for line in front[start + 1:]:
@@ -239,7 +227,7 @@ def _read_structure(front: list[SourceLine]) -> list[_TableGroup]:
         else:
             groups[-1].rule.append(text.strip())
     if not groups or not any(group.rows for group in groups):
-        raise SpecError("the qualification structure has no unit table", line=front[start].no)
+        raise spec_error("ymca", "qualification_structure_no_unit", line=front[start].no)
     _name_mandatory_group(groups)
     return groups
 
@@ -294,8 +282,7 @@ def _join_structure(units: list[Unit], groups: list[_TableGroup]) -> list[Member
                     claimed[index] = free.pop(hit)
     if free:
         row = free[0][0]
-        raise SpecError(f"unit {row.ref} ({row.title}) is listed in the structure table but its "
-                        "specification is missing (document truncated?)", line=row.line)
+        raise spec_error("ymca", "unit_listed_but_missing", line=row.line, row=row)
     return [_membership(units, index, claimed) for index in range(len(units))]
 
 
@@ -315,8 +302,7 @@ def _membership_by_position(units: list[Unit], index: int,
     unit = units[index]
     around = {claimed[i][1].name: claimed[i][1] for i in (index - 1, index + 1) if i in claimed}
     if len(around) != 1 or unit.ref is None:
-        raise SpecError(f"unit {unit.ref or unit.title!r} is not in the structure table and its group "
-                        "cannot be told from its neighbours", line=unit.source_line)
+        raise spec_error("ymca", "unit_not_in_structure_table", line=unit.source_line, unit=unit)
     group = next(iter(around.values()))
     unit.group = group.name
     return Membership(ref=unit.ref, group=group.name, group_kind=group.kind)
@@ -350,7 +336,7 @@ def _previous_text(lines: list[SourceLine], index: int, floor: int) -> int:
     while index > floor and not lines[index].text:
         index -= 1
     if index <= floor:
-        raise SpecError("'Unit aim' without a unit heading before it", line=lines[index + 1].no)
+        raise spec_error("ymca", "unit_aim_without_unit", line=lines[index + 1].no)
     return index
 
 
@@ -370,8 +356,7 @@ def _parse_unit(section: _Section) -> Unit:
     texts = [line.text for line in section.lines]
     content = _index_of(texts, lambda t: t == UNIT_CONTENT)
     if content is None:
-        raise SpecError(f"unit {name} ends before its unit content (document truncated?)",
-                        line=section.lines[-1].no)
+        raise spec_error("ymca", "unit_ends_before_unit", line=section.lines[-1].no, name=name)
     methods_at = _index_of(texts, lambda t: t.startswith(ASSESSMENT_HEADING), content)
     body = section.lines[content + 1: methods_at]
     unit = Unit(ref=ref, local_id=None, title=title, level=None, glh=None, credit=None, group="",
@@ -380,8 +365,7 @@ def _parse_unit(section: _Section) -> Unit:
     truncated = methods_at is None
     unit.outcomes = _read_outcomes(body, name, section.lines[content].no, truncated)
     if methods_at is None:
-        raise SpecError(f"unit {name} ends before its assessment specification (document truncated?)",
-                        line=section.lines[-1].no)
+        raise spec_error("ymca", "unit_ends_before_assessment", line=section.lines[-1].no, name=name)
     unit.assessment_methods = _read_methods(section.lines[methods_at:], name)
     return unit
 
@@ -435,19 +419,17 @@ def _read_outcomes(body: list[SourceLine], unit: str, content_line: int, truncat
         elif outcomes:
             outcomes[-1].text = f"{outcomes[-1].text} {text}"  # a wrapped outcome title
         else:
-            raise SpecError(f"unit {unit}: text before its first learning outcome: {text!r}", line=line.no)
+            raise spec_error("ymca", "unit_text_before_first", line=line.no, unit=unit, text=text)
     if not outcomes:
-        raise SpecError(f"unit {unit} ends before its learning outcomes (document truncated?)",
-                        line=body[-1].no if body else content_line)
+        raise spec_error("ymca", "unit_ends_before_learning", line=body[-1].no if body else content_line, unit=unit)
     _close_outcome(outcomes, pending, unit, body[-1].no, truncated)
     return outcomes
 
 
 def _check_criterion_id(criterion: re.Match[str], outcomes: list[Outcome], unit: str, line_no: int) -> None:
     if not outcomes or criterion.group(1) != outcomes[-1].id:
-        under = f"outcome {outcomes[-1].id}" if outcomes else "no outcome"
-        raise SpecError(f"unit {unit}: criterion {criterion.group(1)}.{criterion.group(2)} "
-                        f"is under {under}", line=line_no)
+        raise spec_error("ymca", "unit_criterion_misplaced", line=line_no, unit=unit, criterion=criterion,
+                         outcome=outcomes[-1].id if outcomes else None)
 
 
 def _close_outcome(outcomes: list[Outcome], pending: list[tuple[str, list[str]]], unit: str, line_no: int,
@@ -457,9 +439,9 @@ def _close_outcome(outcomes: list[Outcome], pending: list[tuple[str, list[str]]]
         return
     if not pending:
         last = outcomes[-1].id
-        problem = (f"ends before the assessment criteria of outcome {last} (document truncated?)" if truncated
-                   else f"outcome {last} has no assessment criteria")
-        raise SpecError(f"unit {unit} {problem}", line=line_no)
+        if truncated:
+            raise spec_error("ymca", "unit_ends_before_outcome_criteria", line=line_no, unit=unit, last=last)
+        raise spec_error("ymca", "unit_outcome_no_assessment", line=line_no, unit=unit, last=last)
     outcomes[-1].criteria = [Criterion(cid, _criterion_text(parts)) for cid, parts in pending]
     pending.clear()
 
@@ -486,7 +468,7 @@ def _read_methods(block: list[SourceLine], unit: str) -> list[str]:
             break
         methods += [_canonical_method(m) for m in _METHOD.findall(text)]
     if not methods:
-        raise SpecError(f"unit {unit} names no assessment methods (document truncated?)", line=block[0].no)
+        raise spec_error("ymca", "unit_names_no_assessment", line=block[0].no, unit=unit)
     return methods
 
 

@@ -29,6 +29,7 @@ from tutor.services.review.base import (
     DECIDED,
     NOT_STARTED,
     PRACTISED,
+    CellState,
     Column,
     Filters,
     ReviewError,
@@ -41,7 +42,7 @@ from tutor.storage.evidence_queries import CORRECT_VERDICTS, RESPONSE_TURNS
 
 __all__ = [
     "ACCEPTED", "AUTO_CORRECT", "CELL_STATES", "CORRECT_VERDICTS", "DECIDED", "NOT_STARTED", "PRACTISED",
-    "RESPONSE_TURNS", "AuditCheck", "Column", "CoverageMatrix", "Filters", "ItemRow", "ReviewError",
+    "RESPONSE_TURNS", "AuditCheck", "CellState", "Column", "CoverageMatrix", "Filters", "ItemRow", "ReviewError",
     "ReviewService", "SampleEntry", "SamplePlanView", "SittingAnalysis", "sample_entries",
 ]
 

@@ -19,9 +19,20 @@ from tutor.storage import audit_log, catalogue_queries, review_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import WriteTransaction
 
-NOT_STARTED, PRACTISED, AUTO_CORRECT, ACCEPTED, DECIDED = (
-    "not_started", "practised", "auto_correct", "accepted", "decided")
-CELL_STATES = (NOT_STARTED, PRACTISED, AUTO_CORRECT, ACCEPTED, DECIDED)
+class CellState:
+    """A criterion's state for a learner (plain strings); ``ORDER`` is the order a criterion moves through
+    them. Modules that work with the states take this one name rather than each state."""
+
+    NOT_STARTED = "not_started"
+    PRACTISED = "practised"
+    AUTO_CORRECT = "auto_correct"
+    ACCEPTED = "accepted"
+    DECIDED = "decided"
+    ORDER = (NOT_STARTED, PRACTISED, AUTO_CORRECT, ACCEPTED, DECIDED)
+
+
+NOT_STARTED, PRACTISED, AUTO_CORRECT, ACCEPTED, DECIDED = CellState.ORDER
+CELL_STATES = CellState.ORDER
 """A criterion's state for a learner, in the order a criterion moves through them."""
 
 

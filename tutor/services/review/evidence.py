@@ -14,20 +14,13 @@ from sqlmodel import Session
 from tutor.domain.access import LEARNER, Actor
 from tutor.domain.portfolio import EvidenceItem, practice_mark
 from tutor.domain.testing import LETTERS, Form, form_from_json
-from tutor.services.review.base import (
-    ACCEPTED,
-    AUTO_CORRECT,
-    CELL_STATES,
-    DECIDED,
-    NOT_STARTED,
-    PRACTISED,
-    Column,
-    Filters,
-    ReviewBase,
-)
+from tutor.rendering import bundled_text
+from tutor.services.review.base import CellState, Column, Filters, ReviewBase
 from tutor.storage import catalogue_queries, evidence_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import as_utc
+
+MARK = "review/mark.j2"  # the automatic mark's words, for a test answer (a practice verdict's: practice_mark)
 
 
 @dataclass(frozen=True)
@@ -40,10 +33,10 @@ class CoverageMatrix:
     decisions: dict[tuple[str, int], str]  # (learner, criterion id) -> latest criterion decision
 
     def state(self, learner: str, criterion_id: int) -> str:
-        return self.states.get((learner, criterion_id), NOT_STARTED)
+        return self.states.get((learner, criterion_id), CellState.NOT_STARTED)
 
     def counts(self, learner: str) -> dict[str, int]:
-        counts = dict.fromkeys(CELL_STATES, 0)
+        counts = dict.fromkeys(CellState.ORDER, 0)
         for column in self.columns:
             counts[self.state(learner, column.criterion_id)] += 1
         return counts
@@ -71,19 +64,19 @@ class EvidenceReview(ReviewBase):
             states: dict[tuple[str, int], str] = {}
             decisions: dict[tuple[str, int], str] = {}
             if learners and ids:
-                rank = {s: i for i, s in enumerate(CELL_STATES)}
+                rank = {s: i for i, s in enumerate(CellState.ORDER)}
 
                 def lift(key: tuple[str, int], state: str) -> None:
-                    if rank[state] > rank[states.get(key, NOT_STARTED)]:
+                    if rank[state] > rank[states.get(key, CellState.NOT_STARTED)]:
                         states[key] = state
 
                 for learner, criterion, correct in self._response_summary(session, learners, ids, filters):
-                    lift((learner, lineage[criterion]), AUTO_CORRECT if correct else PRACTISED)
+                    lift((learner, lineage[criterion]), CellState.AUTO_CORRECT if correct else CellState.PRACTISED)
                 for learner, criterion in evidence_queries.accepted(session, learners, ids):
-                    lift((learner, lineage[criterion]), ACCEPTED)
+                    lift((learner, lineage[criterion]), CellState.ACCEPTED)
                 for learner, criterion, decision in evidence_queries.criterion_decisions(session, learners, ids):
                     decisions[(learner, lineage[criterion])] = decision  # in id order: the latest wins
-                    lift((learner, lineage[criterion]), DECIDED)
+                    lift((learner, lineage[criterion]), CellState.DECIDED)
             return CoverageMatrix(qual.number, qual.title, tuple(learners), tuple(columns), states, decisions)
 
     @staticmethod
@@ -150,7 +143,7 @@ class EvidenceReview(ReviewBase):
                 shown = forms[row.attempt_id].questions[row.position - 1]
                 chosen = (f"{shown.own_to_shown(row.chosen)}. {body['options'][row.chosen]}" if row.chosen
                           else "(no answer)")
-                mark = "test answer" if actor.role == LEARNER else ("correct" if row.correct else "incorrect")
+                mark = bundled_text(MARK, source="test", learner=actor.role == LEARNER, correct=row.correct)
                 items[now].append(_with_judgement(EvidenceItem(
                     "test", row.id, as_utc(row.at), _item_text(body, shown.option_order), chosen, mark, 0,
                     criterion_wording=wording_then(row.criterion_id, now)), judgements.get((now, "test", row.id))))

@@ -35,7 +35,7 @@ from tutor.rendering import message
 from tutor.storage import audit_log, bank_queries, sitting_queries
 from tutor.storage import tables as t
 from tutor.storage.answer_writes import answer_transaction_kind
-from tutor.storage.engine import StorageError, WriteTransaction, as_utc, describe_db_error
+from tutor.storage.engine import WriteTransaction, as_utc, describe_db_error, storage_error
 
 STALE_SECONDS = 15
 """A running attempt with no heartbeat for this long has lost its client (clients beat every second)."""
@@ -120,7 +120,7 @@ def reading(what: str):
             try:
                 return method(self, *args, **kwargs)
             except SQLAlchemyError as exc:
-                raise StorageError(f"could not {what}: {describe_db_error(exc)}") from None
+                raise storage_error("use", "failed", what=what, reason=describe_db_error(exc)) from None
 
         return read
 

@@ -20,28 +20,18 @@ from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
 from tutor.domain.access import Actor
 from tutor.domain.portfolio import DECISION_LABELS
-from tutor.services.review import (
-    ACCEPTED,
-    AUTO_CORRECT,
-    CELL_STATES,
-    DECIDED,
-    NOT_STARTED,
-    PRACTISED,
-    Column,
-    CoverageMatrix,
-    Filters,
-    ReviewService,
-)
+from tutor.services.review import CellState, Column, CoverageMatrix, Filters, ReviewService
 from tutor.ui.review.coverage_table import CoverageTable
 from tutor.ui.review.responses import ResponsesScreen
 from tutor.ui.review.texts import SERVICE_ERRORS, _Texts
 
-SYMBOLS = {NOT_STARTED: "·", PRACTISED: "○", AUTO_CORRECT: "◐", ACCEPTED: "●", DECIDED: "✔"}
+SYMBOLS = {CellState.NOT_STARTED: "·", CellState.PRACTISED: "○", CellState.AUTO_CORRECT: "◐", CellState.ACCEPTED: "●",
+           CellState.DECIDED: "✔"}
 """One character per cell state; the legend under the matrix is rendered from these."""
 
 # The theme colour of each state's symbol (a decision other than competent is shown as a warning).
-_STATE_COLOURS = {NOT_STARTED: None, PRACTISED: "warning", AUTO_CORRECT: "text-primary", ACCEPTED: "success",
-                  DECIDED: "success"}
+_STATE_COLOURS = {CellState.NOT_STARTED: None, CellState.PRACTISED: "warning", CellState.AUTO_CORRECT: "text-primary",
+                  CellState.ACCEPTED: "success", CellState.DECIDED: "success"}
 
 ALL_UNITS = "*"
 MODES = ("all", "practice", "test")
@@ -218,9 +208,10 @@ class CoverageScreen(_Texts, Screen):
     def _fill(self, matrix: CoverageMatrix, filtered: bool) -> None:
         table = self.query_one("#rv-matrix", DataTable)
         old = table.cursor_coordinate if table.row_count else Coordinate(0, FIXED)
-        cells = {state: Text(SYMBOLS[state], style=self._style(_STATE_COLOURS[state], bold=state == DECIDED),
-                             justify="center") for state in CELL_STATES}
-        decided_other = Text(SYMBOLS[DECIDED], style=self._style("warning", bold=True), justify="center")
+        cells = {state: Text(SYMBOLS[state], justify="center",
+                             style=self._style(_STATE_COLOURS[state], bold=state == CellState.DECIDED))
+                 for state in CellState.ORDER}
+        decided_other = Text(SYMBOLS[CellState.DECIDED], style=self._style("warning", bold=True), justify="center")
         table.clear(columns=True)
         columns: list[tuple[Text, str]] = [(Text(self.label("learner")), "learner"),
                                            (Text(self.label("summary")), "summary")]
@@ -233,7 +224,7 @@ class CoverageScreen(_Texts, Screen):
                                                                symbols=SYMBOLS))]
             for column in matrix.columns:
                 state = matrix.state(learner, column.criterion_id)
-                if state == DECIDED and matrix.decisions.get((learner, column.criterion_id)) != "competent":
+                if state == CellState.DECIDED and matrix.decisions.get((learner, column.criterion_id)) != "competent":
                     row.append(decided_other)
                 else:
                     row.append(cells[state])

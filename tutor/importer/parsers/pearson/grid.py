@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from tutor.domain.catalogue import COMPETENCE, KNOWLEDGE, Criterion, Outcome
-from tutor.importer.errors import SpecError
+from tutor.importer.errors import spec_error
 from tutor.importer.parsers.pearson.layout import join_words
 from tutor.importer.text import SourceLine
 
@@ -85,7 +85,7 @@ def read_grid(grid: list[SourceLine], local_id: str, head_line: int) -> list[Out
         elif current is not None:
             major = current.id
         else:
-            raise SpecError(f"{local_id}: the grid starts with a row that names no outcome", line=line.no)
+            raise spec_error("pearson", "grid_starts_with_row", line=line.no, local_id=local_id)
         current = outcomes.setdefault(major, OutcomeDraft(major))
         current.fragments.extend(row.lo_text)
         for piece in row.pieces:
@@ -97,11 +97,11 @@ def read_grid(grid: list[SourceLine], local_id: str, head_line: int) -> list[Out
             last = (current, piece.ids[0])
         if row.tail:
             if last is None:
-                raise SpecError(f"{local_id}: criterion text with no criterion before it", line=line.no)
+                raise spec_error("pearson", "criterion_text_with_no", line=line.no, local_id=local_id)
             owner, ac = last
             owner.criteria[ac].text = join_words([owner.criteria[ac].text, row.tail])
     if not outcomes:
-        raise SpecError(f"{local_id}: the outcomes grid is empty", line=grid[-1].no if grid else head_line)
+        raise spec_error("pearson", "outcomes_grid_empty", line=grid[-1].no if grid else head_line, local_id=local_id)
     return sorted(outcomes.values(), key=lambda d: int(d.id))
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from tutor.domain.catalogue import Membership, Qualification, RuleGroup, Unit
-from tutor.importer.errors import SpecError
+from tutor.importer.errors import spec_error
 from tutor.importer.parsers.pearson.layout import BULLET, UNIT_HEAD, clean
 from tutor.importer.parsers.table_rows import UNIT_REF, TableRow, table_membership
 from tutor.importer.text import SourceLine
@@ -71,7 +71,7 @@ def read_qualifications(lines: list[SourceLine]) -> tuple[list[Qualification], l
                 rules_of_combination="", accreditation_start=start,
             ))
     if not quals:
-        raise SpecError("no table of qualification titles and numbers (QN) found", line=lines[-1].no)
+        raise spec_error("pearson", "no_table_qualification_titles", line=lines[-1].no)
     tables = [_read_structure(_structure_section(lines, qual), qual) for qual in quals]
     return quals, tables
 
@@ -81,7 +81,7 @@ def _awarding_body(lines: list[SourceLine]) -> str:
         m = AWARDER.search(line.text)
         if m:
             return m[1]
-    raise SpecError("the awarding body is not named on the opening pages", line=lines[0].no)
+    raise spec_error("pearson", "awarding_body_not_named", line=lines[0].no)
 
 
 def _brand(body: str, title: str) -> str:
@@ -103,8 +103,8 @@ def _structure_section(lines: list[SourceLine], qual: Qualification) -> list[Sou
         elif _QUESTION_HEAD.match(line.text) or UNIT_HEAD.match(line.text):
             return lines[start:i]
     if start is None:
-        raise SpecError(f"no qualification structure for {qual.title}", line=lines[-1].no)
-    raise SpecError(f"the qualification structure for {qual.title} is cut off", line=lines[-1].no)
+        raise spec_error("pearson", "no_qualification_structure", line=lines[-1].no, qual=qual)
+    raise spec_error("pearson", "qualification_structure_cut_off", line=lines[-1].no, qual=qual)
 
 
 def _read_structure(section: list[SourceLine], qual: Qualification) -> list[_TableRow]:
@@ -121,7 +121,7 @@ def _read_structure(section: list[SourceLine], qual: Qualification) -> list[_Tab
             continue
         if row:
             if current is None:
-                raise SpecError("a unit row comes before any group heading", line=line.no)
+                raise spec_error("pearson", "unit_row_comes_before", line=line.no)
             placed.append((row, line, current))
         elif head:
             current = _open_group(head["name"], head["rule"], groups)
@@ -131,7 +131,7 @@ def _read_structure(section: list[SourceLine], qual: Qualification) -> list[_Tab
             prose.append(BULLET.sub("", _SEE_UNITS.sub("", text)).strip())
     m = _CREDIT_SENTENCE.search(" ".join(prose))
     if not m:
-        raise SpecError(f"no minimum credit value stated for {qual.title}", line=section[0].no)
+        raise spec_error("pearson", "no_minimum_credit_value", line=section[0].no, qual=qual)
     qual.credits, qual.tqt, qual.glh = (int(g) for g in m.groups())
     kinds = _group_kinds(groups, prose)
     qual.rule_groups = [

@@ -9,17 +9,9 @@ import re
 from dataclasses import dataclass
 
 from tutor.domain.catalogue import Unit
-from tutor.importer.errors import SpecError
-from tutor.importer.parsers.pearson.grid import (
-    GRID_HEAD,
-    GRID_TITLE,
-    OutcomeDraft,
-    complete_from_summary,
-    finish_outcome,
-    outcome_kind,
-    read_grid,
-    summary_clauses,
-)
+from tutor.importer.errors import spec_error
+from tutor.importer.parsers.pearson.grid import (GRID_HEAD, GRID_TITLE, OutcomeDraft, complete_from_summary,
+                                                 finish_outcome, outcome_kind, read_grid, summary_clauses)
 from tutor.importer.parsers.pearson.layout import BULLET, UNIT_HEAD, clean, join_words
 from tutor.importer.parsers.table_rows import UNIT_REF
 from tutor.importer.text import SourceLine
@@ -61,7 +53,7 @@ class _UnitDraft:
 def read_units(lines: list[SourceLine]) -> list[_UnitDraft]:
     heads = [(i, m) for i, line in enumerate(lines) if (m := UNIT_HEAD.match(line.text))]
     if not heads:
-        raise SpecError("no unit specifications found (is the document truncated?)", line=lines[-1].no)
+        raise spec_error("pearson", "no_unit_specifications", line=lines[-1].no)
     evidence_types = _evidence_types(lines[: heads[0][0]])
     ends = [i for i, _ in heads[1:]] + [len(lines)]
     drafts = [_read_unit(lines[i:end], head, evidence_types) for (i, head), end in zip(heads, ends)]
@@ -73,11 +65,7 @@ def _check_all_units_present(front: list[SourceLine], last: int, end: int) -> No
     """The contents name every unit ('Unit 107:<TAB>Title<TAB>473'): a document cut between units ends early."""
     listed = [int(m[1]) for line in front if (m := _CONTENTS_ENTRY.match(line.text))]
     if listed and max(listed) > last:
-        raise SpecError(
-            f"the contents list units up to Unit {max(listed)} but the document ends after Unit {last} "
-            "(is the document truncated?)",
-            line=end,
-        )
+        raise spec_error("pearson", "contents_list_units_up", line=end, listed_up_to=max(listed), last=last)
 
 
 def _read_unit(block: list[SourceLine], head: re.Match[str], evidence_types: list[str]) -> _UnitDraft:
@@ -110,7 +98,7 @@ def _read_heading(block: list[SourceLine], first: str) -> tuple[int, str, str]:
             break
         if text:
             parts.append(text)
-    raise SpecError(f"'{block[0].text}' has no 'Unit reference number:' line", line=block[0].no)
+    raise spec_error("pearson", "no_unit_reference_number", line=block[0].no, block=block)
 
 
 def _expect(block: list[SourceLine], pos: int, pattern: re.Pattern[str], label: str, local_id: str) -> tuple[int, int]:
@@ -121,7 +109,7 @@ def _expect(block: list[SourceLine], pos: int, pattern: re.Pattern[str], label: 
         m = pattern.match(block[pos].text.strip())
         if m:
             return int(m[1]), pos + 1
-    raise SpecError(f"{local_id}: expected '{label}' here", line=block[min(pos, len(block) - 1)].no)
+    raise spec_error("pearson", "expected_label_here", line=block[min(pos, len(block) - 1)].no, local_id=local_id, label=label)
 
 
 def _read_sections(block: list[SourceLine], pos: int) -> tuple[dict[str, list[str]], int]:
@@ -143,14 +131,11 @@ def _read_sections(block: list[SourceLine], pos: int) -> tuple[dict[str, list[st
 def _grid_lines(block: list[SourceLine], pos: int, local_id: str) -> list[SourceLine]:
     """The grid runs to the sign-off block; a unit without one was cut off."""
     if pos >= len(block):
-        raise SpecError(f"{local_id} has no learning outcomes grid (is the document truncated?)", line=block[-1].no)
+        raise spec_error("pearson", "no_learning_outcomes_grid", line=block[-1].no, local_id=local_id)
     for end in range(pos, len(block)):
         if _SIGN_OFF.match(block[end].text.strip()):
             return block[pos:end]
-    raise SpecError(
-        f"{local_id}: the grid of outcomes and criteria has no sign-off block after it (is the document truncated?)",
-        line=block[-1].no,
-    )
+    raise spec_error("pearson", "grid_without_sign_off", line=block[-1].no, local_id=local_id)
 
 
 # -- finishing units ---------------------------------------------------------------------------
@@ -217,7 +202,7 @@ def _evidence_types(front: list[SourceLine]) -> list[str]:
                 elif types:
                     break
             return types
-    raise SpecError("no 'Types of evidence' list before the units", line=front[-1].no if front else None)
+    raise spec_error("pearson", "no_types_evidence_list", line=front[-1].no if front else None)
 
 
 def _assessment_methods(sections: dict[str, list[str]], evidence_types: list[str]) -> list[str]:
