@@ -81,3 +81,47 @@ def test_a_model_that_credits_nothing_blocks_the_phrasings():
     assert plain.verdict == "secure"
     result = mark_answer("listen carefully and repeat back what they said", strict)
     assert result.precedent == "not_credited" and result.verdict == "not_yet"
+
+
+# The phrasings hear "dont have to match rival prices" as denying "check competitors' prices"; the examples
+# say answers like it are right. The model weighs the phrasings' finding among its features, and credits.
+PRICES_CREDITED = [
+    "you dont have to match rival prices but you do keep an eye on them",
+    "no need to beat competitors prices, just check them so offers stay attractive",
+    "you dont need to be the cheapest but you check what competitors charge",
+    "never ignore what competitors charge, check their prices",
+    "we dont copy the shop next door but we look at their prices every week",
+    "u dont have to undercut anyone, just know what rivals are charging",
+    "check what other shops charge so our deals still look good",
+    "keep an eye on rival prices so our offers stay worth it",
+    "look at competitors prices regularly",
+    "not about being cheapest, its about checking rival prices so we stay attractive",
+    "we check the other supermarkets prices every monday",
+    "no point matching every price but u should know what competitors charge",
+]
+PRICES_WRONG = [
+    ("competitors prices dont matter so dont bother checking them", "contradicted"),
+    ("ignore rival prices, customers dont compare", "contradicted"),
+    ("theres no need to look at what other shops charge", "contradicted"),
+    ("never check competitors, just set your own price", "contradicted"),
+    ("you should always be the cheapest in town", "not_credited"),
+    ("put the prices up every year", "not_credited"),
+    ("give everyone a discount", "not_credited"),
+    ("prices are set by head office", "not_credited"),
+    ("dont know", "not_credited"),
+    ("competition is good for customers", "not_credited"),
+]
+PRICES = replace(ENTRY, examples=[MarkedExample(t, "credited") for t in PRICES_CREDITED]
+                 + [MarkedExample(t, label) for t, label in PRICES_WRONG])
+
+
+def test_a_model_credits_where_it_learned_the_phrasings_contradiction_misfires():
+    answer = "you dont need to copy rival prices but you should watch what competitors charge"
+    plain = mark_answer(answer, ENTRY)
+    assert plain.verdict == "contradicted"
+    result = mark_answer(answer, PRICES)
+    assert result.precedent == "credited" and result.verdict == "partial"
+    assert not result.contradicted  # the feedback does not correct what the marker has credited
+    # ... and a real denial stays contradicted.
+    denial = mark_answer("dont bother checking competitors prices, they dont matter", PRICES)
+    assert denial.verdict == "contradicted"

@@ -24,7 +24,8 @@ the entry learns its own model from them (:mod:`tutor.practice.example_model`, o
 :func:`_model_features`); with fewer, an answer whose words closely resemble some of them (cosine similarity of
 negation-marked word stems, weighted by how rare each word is among the examples, at least
 :data:`EXAMPLE_MIN_SIMILARITY`) is marked as its :data:`EXAMPLE_NEIGHBOURS` nearest were, by similarity-weighted
-vote. A credited precedent lifts a "not yet" to "partial", an uncredited one overrules the phrasings.
+vote. A credited precedent lifts a "not yet" to "partial" (a model's, a "contradicted" too), an uncredited one
+overrules the phrasings.
 
 Everything an entry needs is compiled once (:func:`compile_entry`, cached), so marking a
 100-word answer costs about a millisecond.
@@ -796,7 +797,12 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     missed = tuple(i for i in all_missed if i not in asserted)
     verdict = _verdict(len(made), c.required, bool(contradicted or held))
     precedent = _precedent(c, reading)
-    if precedent == "credited" and verdict == "not_yet":
+    # A model learned from the entry's examples weighs the phrasings' findings among its features, so where it
+    # still credits an answer they found contradicted, it has learned that their contradiction misfires there
+    # (as benchmarks/semeval.py measures it: the model decides). The nearest-example vote only lifts "not yet".
+    if precedent == "credited" and verdict == "contradicted" and c.model is not None:
+        verdict, contradicted, held = "partial", {}, {}  # what they heard is not told as a correction
+    elif precedent == "credited" and verdict == "not_yet":
         verdict = "partial"
     elif precedent in ("contradicted", "not_credited") and verdict in ("secure", "partial"):
         verdict = "contradicted" if precedent == "contradicted" else "not_yet"
