@@ -54,10 +54,10 @@ def test_empty_answers_are_never_credited(results):
     assert [c.text for c, m in results if c.label == "empty" and m.verdict in ("secure", "partial")] == []
 
 
-# Measured 2026-12-07 (second stop, after the sheets' review and learner phrasings): irrelevant 1.6%,
-# contradictory 9.8%, misconception 16.4% credited (targets: 0%, 5%, 5%); these bounds catch a regression,
+# Measured 2026-12-07 (third stop, with the example models of the 61 criteria's entries): irrelevant 1.6%,
+# contradictory 7.4%, misconception 3.3% credited (targets: 0%, 5%, 5%); these bounds catch a regression,
 # they are not the targets.
-@pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.02), ("contradictory", 0.10), ("misconception", 0.17)])
+@pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.02), ("contradictory", 0.08), ("misconception", 0.05)])
 def test_wrong_answers_are_rarely_credited(results, label, most):
     marked = [m.verdict for c, m in results if c.label == label]
     credited = sum(v in ("secure", "partial") for v in marked) / len(marked)
@@ -65,9 +65,9 @@ def test_wrong_answers_are_rarely_credited(results, label, most):
 
 
 def test_right_answers_are_credited(results):
-    # Measured 2026-12-07 (second stop): 81.4% of correct answers credited (target 90%).
+    # Measured 2026-12-07 (third stop): 90.7% of correct answers credited (target 90%).
     marked = [m.verdict for c, m in results if c.label == "correct"]
-    assert sum(v in ("secure", "partial") for v in marked) / len(marked) >= 0.81
+    assert sum(v in ("secure", "partial") for v in marked) / len(marked) >= 0.90
 
 
 def test_the_corpus_benchmark_runs(corpus, capsys):
