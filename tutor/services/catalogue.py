@@ -76,20 +76,12 @@ class Placement:
     group_kind: str
 
 
-@dataclass(frozen=True)
-class UnitView:
-    key: str
-    ref: str | None
-    local_id: str | None
-    title: str
-    level: int | None
-    glh: int | None
-    credit: int | None
-    guidance: str
-    assessment_methods: list[str]
-    outcomes: list[domain.Outcome]
-    range: dict[str, list[str]]
-    placements: list[Placement]
+@dataclass
+class UnitView(domain.Unit):
+    """A unit as the catalogue holds it (its ``key``: the regulator reference, else the body's code), with
+    where it sits in each qualification that contains it."""
+
+    placements: list[Placement] = field(default_factory=list)
 
 
 class NotFound(LookupError):
@@ -268,10 +260,10 @@ class CatalogueService:
         methods = q.assessment_methods(session, unit.id)
         placements = [Placement(qual.number, qual.title, m.group_name, m.group_kind)
                       for m, qual in q.placements(session, unit.id)]
-        return UnitView(
-            unit.key, unit.ref, unit.local_id, unit.title, unit.level, unit.glh, unit.credit,
-            unit.guidance, list(methods), outcomes, range_terms, placements,
-        )
+        # Its key is domain.Unit.key, the rule the stored key was written by (reference, else the body's code).
+        return UnitView(unit.ref, unit.local_id, unit.title, unit.level, unit.glh, unit.credit, group="",
+                        assessment_methods=list(methods), outcomes=outcomes, range=range_terms,
+                        guidance=unit.guidance, placements=placements)
 
     def _test_spec(self, session: Session, spec: t.TestSpecification) -> domain.TestSpec:
         rows = q.blueprint_rows(session, spec.id)
