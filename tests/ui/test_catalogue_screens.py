@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, OptionList
 
 from tests.conftest import SPECIFICATIONS, make_app
@@ -242,3 +243,38 @@ async def test_the_quick_start_shows_home_at_once_and_keys_pressed_before_the_se
         assert any("not practised a unit yet" in m for m in messages), messages  # c ran after enter
         await pilot.press("escape")
         await _wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), "home again")
+
+
+@pytest.mark.parametrize(("failure", "said"), [
+    ("storage", "tutor: error: could not open"),
+    ("bug", "tutor: internal error: ValueError: boom (set TUTOR_DEBUG=1 for details)"),
+])
+async def test_a_quick_start_whose_services_fail_to_load_ends_with_one_line(catalogue_url, tmp_path, monkeypatch,
+                                                                           failure, said):
+    """The services load behind the first screen; if that fails the app ends with the one line the command line
+    would have said, never a traceback."""
+    from tests.conftest import copy_database
+    from tutor.clock import FakeClock
+    from tutor.paths import templates_dir
+    from tutor.services.accounts import AccountService
+    from tutor.services.start import personal_start
+    from tutor.storage.engine import StorageError, open_database
+    from tutor.ui.app import TutorApp
+
+    monkeypatch.delenv("TUTOR_DEBUG", raising=False)
+    url = copy_database(catalogue_url, tmp_path / "own.db")
+    AccountService(open_database(url), FakeClock().now).personal_account("sam")
+    start = personal_start(url, SPECIFICATIONS.parent, "sam")
+
+    def open_engine():
+        raise StorageError("could not open the database: disk I/O error") if failure == "storage" else ValueError("boom")
+
+    app = TutorApp(None, SPECIFICATIONS.parent, templates_dir(), FakeClock(), os_user="sam", start=start,
+                   open_engine=open_engine)
+    ended: list[tuple[int, str]] = []
+    exit_app = app.exit
+    app.exit = lambda return_code=0, message=None: (ended.append((return_code, message)),  # type: ignore[method-assign]
+                                                    exit_app(return_code=return_code, message=message))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _wait_for(pilot, lambda: bool(ended), "the app to end")
+    assert len(ended) == 1 and ended[0][0] == 1 and ended[0][1].startswith(said), ended

@@ -9,6 +9,8 @@ Importing this module loads neither SQLAlchemy nor the services: they come with 
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -120,6 +122,12 @@ class TutorApp(App[int]):
             engine = self._open_engine()
         except StorageError as exc:  # said as the full start would have said it, then the app ends
             self._from_worker(lambda: self.exit(return_code=1, message=f"tutor: error: {exc}"))
+            return
+        except Exception as exc:  # a bug: one line, as the command line says one (TUTOR_DEBUG shows Textual's)
+            if os.environ.get("TUTOR_DEBUG"):
+                raise
+            line = f"tutor: internal error: {type(exc).__name__}: {exc} (set TUTOR_DEBUG=1 for details)"
+            self._from_worker(lambda: self.exit(return_code=1, message=line))
             return
         self._from_worker(lambda: self._services_loaded(engine))
 
