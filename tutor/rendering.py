@@ -45,7 +45,7 @@ class TextRenderer:
         env.filters.update(self._filters)
         return env
 
-    def render(self, name: str, **context: Any) -> str:
+    def render(self, name: str, /, **context: Any) -> str:
         if "env" not in self.__dict__ and (text := self.plain_text(name)) is not None:
             return text
         return self.env.get_template(name).render(**context)

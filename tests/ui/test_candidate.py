@@ -95,7 +95,9 @@ async def test_a_candidate_sits_the_whole_test_and_sees_18_pass_once_released(se
             clock.advance(seconds=30)
             if position < 25:
                 await pilot.press("n" if position % 3 else "right")
-        during = screen_text(questions)
+        # Nothing about results while the test runs. The question's own stem is left out: an item may say
+        # "keys" or "correct" (which form is drawn varies from run to run).
+        during = "\n".join(str(w.render()) for w in questions.query("Static") if w.id != "cand-stem")
         assert not any(word in during for word in ("Score", "Pass", "Fail", "correct", "key"))
 
         # Previous twice, flag question 23.
