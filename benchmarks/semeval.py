@@ -188,7 +188,8 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated: " + ", ".join(SETS))
     parser.add_argument("--no-train", action="store_true", help="reference answers only, no train-split examples")
     parser.add_argument("--tune", action="store_true",
-                        help=f"also cross-validate the example model's L2 over the train split ({FOLDS} folds): slow")
+                        help=f"also cross-validate the example model's settings (L2, weight of a contradicted example) "
+                             f"over the train split ({FOLDS} folds): slow")
     parser.add_argument("--quick", "--smoke", action="store_true", help="Beetle unseen answers only, first 120 answers")
     args = parser.parse_args(argv)
     if not ZIP.exists():

@@ -159,3 +159,28 @@ def test_img_written_in_plain_text_is_text_not_a_picture():
     [q] = read(b"::p::[plain]What does <img alt\\='x'> do?{=Shows a picture ~Plays ~Links ~Bolds}", "p.gift",
                "gift").questions
     assert to_item(q, FACTS, "1.1", "gift", "p") == MEDIA_REASON  # as before: never turned into words
+
+
+def test_an_alt_written_inside_another_attribute_is_not_the_pictures_alt_text():
+    q = read(_MOODLE_PICTURE.replace("{img}", '<img title=" alt=x" src="@@PLUGINFILE@@/sign.png">').encode(),
+             "t.xml", "moodle-xml").questions[0]
+    assert to_item(q, FACTS, "1.1", "moodle-xml", "t") == MEDIA_REASON
+
+
+def test_a_file_in_the_general_feedback_skips_the_question_rather_than_vanish_from_the_rationale():
+    feedback = ('<generalfeedback format="html"><text><![CDATA[See <img src="@@PLUGINFILE@@/d.png"> and '
+                '<a href="@@PLUGINFILE@@/x.pdf">this</a>]]></text></generalfeedback>')
+    text = _MOODLE_PICTURE.replace("{img}", "").replace("<single>", feedback + "<single>")
+    [q] = read(text.encode(), "t.xml", "moodle-xml").questions
+    assert to_item(q, FACTS, "1.1", "moodle-xml", "t") == MEDIA_REASON
+
+
+def test_many_unclosed_img_tags_are_read_in_linear_time():
+    # Each "<img" that never closes once made the picture pattern scan to the end of the text: 40 KB took 10 s.
+    import time
+
+    from tutor.interchange.model import pictures_as_words
+
+    started = time.perf_counter()
+    assert pictures_as_words("<img " * 40000, "html") == "<img " * 40000
+    assert time.perf_counter() - started < 1.0

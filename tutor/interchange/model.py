@@ -11,9 +11,9 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from tutor.bank.model import LETTERS, STATUSES, USES, CriterionRef, Item
+from tutor.rendering import bundled_text
 
 FORMATS = ("qti3", "moodle-xml", "gift", "aiken")
 IMPORTED = "imported"  # provenance kind of an item that came in from a file
@@ -196,7 +196,8 @@ def by_category(items: list[Item]) -> Iterator[tuple[str | None, Item]]:
 def tagged_export(data: bytes, items: list[Item], written: list[str], refused: list[tuple[str, str]]) -> Written:
     """An export whose placing travels as tags (GIFT, Moodle XML), with a note when some written items'
     sources cannot (:func:`untagged_sources`)."""
-    note = untagged_sources([i for i in items if i.id in set(written)])
+    ids = set(written)
+    note = untagged_sources([i for i in items if i.id in ids])
     return Written(data, written, refused, [note] if note else [])
 
 
@@ -212,23 +213,25 @@ def has_media(text: str) -> bool:
     return bool(_MEDIA.search(text))
 
 
-_IMG = re.compile(r"""<\s*img\b(?:[^>"']|"[^"]*"|'[^']*')*>""", re.IGNORECASE)
-_ALT = re.compile(r"""\salt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>/]+))""", re.IGNORECASE)
+# A tag's body stops at the next "<" too, so an <img that never closes fails at once (not by a scan to the end
+# of the text from every "<img", which made a hostile file of many unclosed tags take minutes).
+_IMG = re.compile(r"""<\s*img\b((?:[^<>"']|"[^"]*"|'[^']*')*)>""", re.IGNORECASE)
+# One attribute, name and value, read from the left: an "alt=" inside another attribute's value is not its alt.
+_ATTRIBUTE = re.compile(r"""\s*([^\s=<>"'/]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'<>]+)))?|\s*/""")
 
 
-@lru_cache(maxsize=1)
-def _renderer():
-    from tutor.paths import templates_dir
-    from tutor.rendering import TextRenderer
-
-    return TextRenderer(templates_dir())
+def _alt_of(attributes: str) -> str | None:
+    for found in _ATTRIBUTE.finditer(attributes):
+        if (found.group(1) or "").lower() == "alt":
+            return next((g for g in found.groups()[1:] if g is not None), "")
+    return None
 
 
 def picture_words(alt: str | None) -> str | None:
     """What a picture becomes in a question's text: its alt text in the words of ``templates/items/picture.j2``
     (``[Picture: ...]``); None when it has no alt text, so nothing can stand in for it."""
     alt = " ".join((alt or "").split())
-    return _renderer().render("items/picture.j2", alt=alt).strip() if alt else None
+    return bundled_text("items/picture.j2", alt=alt).strip() if alt else None
 
 
 def pictures_as_words(text: str, fmt: str) -> str:
@@ -238,8 +241,8 @@ def pictures_as_words(text: str, fmt: str) -> str:
         return text
 
     def swap(found: re.Match) -> str:
-        alt = _ALT.search(found.group(0))
-        words = picture_words(html.unescape(next(g for g in alt.groups() if g is not None))) if alt else None
+        alt = _alt_of(found.group(1))
+        words = picture_words(html.unescape(alt)) if alt is not None else None
         if words is None:
             return found.group(0)
         return html.escape(words, quote=False) if fmt == "html" else words
@@ -369,7 +372,7 @@ def to_item(q: Question, facts: UnitFacts, criterion: str | None, fmt: str, file
     q = replace(q, text=pictures_as_words(q.text, q.text_format),
                 general_feedback=pictures_as_words(q.general_feedback, q.general_feedback_format or q.text_format),
                 answers=[replace(a, text=pictures_as_words(a.text, a.format or q.text_format)) for a in q.answers])
-    if q.media or has_media(q.text) or any(has_media(a.text) for a in q.answers):
+    if q.media or any(has_media(t) for t in (q.text, q.general_feedback, *(a.text for a in q.answers))):
         return MEDIA_REASON
     shape = _shape(q)
     if isinstance(shape, str):
