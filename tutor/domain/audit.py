@@ -13,11 +13,23 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 GENESIS = "0" * 64
 """The ``prev_hash`` of the first entry."""
 
 SEPARATOR = "\x1f"  # unit separator: cannot occur in the canonical JSON or the short fields unescaped
+
+
+def stamp(moment: datetime | str | None) -> str | None:
+    """A time as the chain stamps it (ISO 8601, UTC, microseconds); a naive time is taken as UTC, and a
+    string is read as ISO 8601 first."""
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def canonical_json(data: dict) -> str:

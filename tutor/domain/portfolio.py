@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 from tutor.rendering import bundled_text
 
@@ -17,10 +18,18 @@ DECISIONS = ("competent", "not_yet_competent", "insufficient_evidence")
 RESPONSE_TURNS = ("answer", "probe_answer", "choice", "note")
 """Practice turns that are responses, and so evidence (commands and empty lines are not)."""
 
+@cache  # a handful of marks, asked for each response of each portfolio
 def practice_mark(verdict: str | None) -> str:
     """The automatic mark a practice response is shown with, from the marker's verdict
     (``templates/review/mark.j2``)."""
     return bundled_text("review/mark.j2", source="practice", verdict=verdict)
+
+
+@cache
+def answer_mark(correct: bool, learner: bool = False) -> str:
+    """The automatic mark of a test answer (``templates/review/mark.j2``): a learner is not told whether it
+    was right."""
+    return bundled_text("review/mark.j2", source="test", learner=learner, correct=correct)
 
 
 DECISION_LABELS = {

@@ -21,10 +21,9 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
-from tutor.domain.audit import AuditRecord
-from tutor.domain.portfolio import RESPONSE_TURNS, Decision, EvidenceItem, UnitRecord, practice_mark
+from tutor.domain.audit import AuditRecord, stamp
+from tutor.domain.portfolio import RESPONSE_TURNS, Decision, EvidenceItem, UnitRecord, answer_mark, practice_mark
 
 Standing = dict[str, dict]
 """Place -> its nested view; :func:`flatten` gives the ``{(place, field): value}`` form."""
@@ -33,16 +32,6 @@ FINISHED = ("test.submitted", "test.expired")
 PORTFOLIO_KINDS = frozenset({"practice.response", "evidence.accepted", "evidence.rejected", "decision.recorded",
                              "iqa.reviewed", "test.candidate_registered", "test.started", *FINISHED})
 """The entry kinds a portfolio is rebuilt from."""
-
-
-def stamp(moment: datetime | str | None) -> str | None:
-    """A time as the chain stamps it (ISO 8601, UTC, microseconds); a naive time is taken as UTC."""
-    if moment is None:
-        return None
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -180,7 +169,7 @@ class ChainPortfolios:
         for criterion, row_id, at, correct in self.tests.get(learner, ()):
             if criterion in places:
                 criteria[places[criterion]]["evidence"][f"test {row_id}"] = _evidence(
-                    at, "correct" if correct else "incorrect", 0, None, judged.get((learner, "test", row_id)))
+                    at, answer_mark(bool(correct)), 0, None, judged.get((learner, "test", row_id)))
         chains: dict[str, list[dict]] = defaultdict(list)
         for unit, criterion, view in self.decisions.get(learner, ()):
             place = places.get(criterion) if criterion is not None else (unit if unit in units else None)

@@ -28,22 +28,15 @@ import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from tutor.domain.audit import AuditRecord
+from tutor.domain.audit import AuditRecord, stamp
 from tutor.domain.portfolio_standing import PORTFOLIO_KINDS, ChainPortfolios
 from tutor.storage import audit_log
 from tutor.storage import tables as t
-from tutor.storage.engine import as_utc
 
 View = dict[str, object]
-
-
-def _when(value: datetime | str) -> str:
-    """A stored time (or one the chain wrote in ISO form) as the chain stamps it."""
-    return audit_log.stamp(as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value))
 
 
 def _sha(text: str) -> str:
@@ -78,7 +71,7 @@ def _practice_row(row, _units: dict) -> View:
             "criterion_id": row.criterion_id, "verdict": row.verdict, "hints": row.hints_used, "turn": row.turn,
             "answer_sha256": _sha(row.answer),
             "contradicted": [contradicted.get("points", []), contradicted.get("misconceptions", [])],
-            "at": _when(row.at)}
+            "at": stamp(row.at)}
 
 
 def _answer_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[int, View]]:
@@ -92,20 +85,20 @@ def _answer_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tupl
 def _answer_row(row, _units: dict) -> View:
     return {"attempt": row.attempt_id, "position": row.position, "bank_item": row.bank_item_id,
             "chosen": row.chosen, "flagged": bool(row.flagged), "active_seconds": round(row.active_seconds, 3),
-            "at": _when(row.saved_at)}
+            "at": stamp(row.saved_at)}
 
 
 def _evidence_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[int, View]]:
     for row_id, position, bank_item, criterion, chosen, correct in data.get("evidence", []):
         yield row_id, {"attempt": int(entry.subject.removeprefix("attempt:")), "position": position,
                        "bank_item": bank_item, "criterion_id": criterion, "chosen": chosen, "correct": correct,
-                       "at": _when(data["finished_at"])}
+                       "at": stamp(data["finished_at"])}
 
 
 def _evidence_row(row, _units: dict) -> View:
     return {"attempt": row.attempt_id, "position": row.position, "bank_item": row.bank_item_id,
             "criterion_id": row.criterion_id, "chosen": row.chosen, "correct": bool(row.correct),
-            "at": _when(row.at)}
+            "at": stamp(row.at)}
 
 
 def _judgement_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[int, View]]:
@@ -119,7 +112,7 @@ def _judgement_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[t
 def _judgement_row(row, _units: dict) -> View:
     return {"learner": row.learner, "criterion_id": row.criterion_id, "source": row.source,
             "source_id": row.source_id, "accepted": bool(row.accepted), "reference": row.reference,
-            "comment": row.comment, "assessor": row.assessor, "supersedes": row.supersedes_id, "at": _when(row.at)}
+            "comment": row.comment, "assessor": row.assessor, "supersedes": row.supersedes_id, "at": stamp(row.at)}
 
 
 def _decision_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[int, View]]:
@@ -132,7 +125,7 @@ def _decision_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tu
 def _decision_row(row, units: dict) -> View:
     return {"learner": row.learner, "unit": units.get(row.unit_id), "criterion_id": row.criterion_id,
             "decision": row.decision, "comment": row.comment, "assessor": row.assessor,
-            "supersedes": row.supersedes_id, "at": _when(row.at)}
+            "supersedes": row.supersedes_id, "at": stamp(row.at)}
 
 
 def _plan_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[int, View]]:
@@ -142,7 +135,7 @@ def _plan_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[
 
 def _plan_row(row, _units: dict) -> View:
     return {"learner_percent": row.learner_percent, "unit_percent": row.unit_percent, "seed": row.seed,
-            "sample": json.loads(row.sample), "by": row.created_by, "at": _when(row.at)}
+            "sample": json.loads(row.sample), "by": row.created_by, "at": stamp(row.at)}
 
 
 def _iqa_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[int, View]]:
@@ -155,7 +148,7 @@ def _iqa_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[i
 
 def _iqa_row(row, units: dict) -> View:
     return {"plan": row.plan_id, "learner": row.learner, "unit": units.get(row.unit_id), "agree": bool(row.agree),
-            "comment": row.comment, "reviewer": row.reviewer, "supersedes": row.supersedes_id, "at": _when(row.at)}
+            "comment": row.comment, "reviewer": row.reviewer, "supersedes": row.supersedes_id, "at": stamp(row.at)}
 
 
 def _status_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tuple[int, View]]:
@@ -166,7 +159,7 @@ def _status_entry(entry: AuditRecord, data: dict, _units: dict) -> Iterator[tupl
 
 def _status_row(row, _units: dict) -> View:
     return {"item": row.item_id, "status": row.status, "reason": row.reason, "actor": row.actor,
-            "at": _when(row.at)}
+            "at": stamp(row.at)}
 
 
 LINKS: tuple[Link, ...] = (
@@ -266,23 +259,27 @@ def verify_records(engine: Engine, portfolios: Callable[[ChainPortfolios], tuple
     expected: dict[str, dict[int, tuple[int, str]]] = {link.table: {} for link in LINKS}
     results, chain_portfolios = _ChainResults(), ChainPortfolios()
     for entry in audit_log.records(engine):
+        try:
+            data = json.loads(entry.data)
+        except ValueError:
+            data = None  # each reader below names the entry it cannot read
         if entry.kind.startswith("test."):
             try:
-                results.read(entry, json.loads(entry.data))
+                results.read(entry, data)
             except (KeyError, TypeError, ValueError, AttributeError):
                 return RecordsReport({}, f"audit entry {entry.seq} ({entry.kind}) does not say which attempt or "
                                          f"question it records", "attempt", None, entry.seq)
         for link in LINKS:
             if link.kinds(entry.kind):
                 try:
-                    for row_id, view in link.from_entry(entry, json.loads(entry.data), units):
+                    for row_id, view in link.from_entry(entry, data, units):
                         expected[link.table][row_id] = (entry.seq, _digest(view))
                 except (KeyError, TypeError, ValueError, AttributeError):
                     return RecordsReport({}, f"audit entry {entry.seq} ({entry.kind}) does not say which "
                                              f"{link.table} row it records", link.table, None, entry.seq)
         if portfolios is not None and entry.kind in PORTFOLIO_KINDS:
             try:
-                chain_portfolios.read(entry, json.loads(entry.data))
+                chain_portfolios.read(entry, data)
             except (KeyError, TypeError, ValueError, AttributeError):
                 return RecordsReport({}, f"audit entry {entry.seq} ({entry.kind}) does not say whose portfolio "
                                          f"it records", "portfolio", None, entry.seq)

@@ -9,12 +9,12 @@ advisory lock does, and the primary key on ``seq`` refuses a fork either way.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from tutor.domain.audit import GENESIS, AuditRecord, canonical_json, entry_hash
+from tutor.domain.audit import GENESIS, AuditRecord, canonical_json, entry_hash, stamp
 from tutor.storage.tables import AuditEntry
 
 AUDIT = AuditEntry.__table__
@@ -24,11 +24,6 @@ HEAD = select(AUDIT.c.seq, AUDIT.c.entry_hash).order_by(AUDIT.c.seq.desc()).limi
 """The last entry's (seq, entry_hash); :func:`next_entry` takes its row."""
 INSERT = insert(AUDIT).values({column.name: bindparam(column.name) for column in AUDIT.columns})
 """One entry, from the dict :func:`next_entry` returns."""
-
-
-def stamp(moment: datetime) -> str:
-    """The stored (and hashed) form of a time: ISO 8601 in UTC, microseconds."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def append(connection: Connection, moment: datetime, actor: str, kind: str, subject: str, data: dict) -> str:

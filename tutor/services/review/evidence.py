@@ -12,15 +12,12 @@ from dataclasses import dataclass, replace
 from sqlmodel import Session
 
 from tutor.domain.access import LEARNER, Actor
-from tutor.domain.portfolio import EvidenceItem, practice_mark
+from tutor.domain.portfolio import EvidenceItem, answer_mark, practice_mark
 from tutor.domain.testing import LETTERS, Form, form_from_json
-from tutor.rendering import bundled_text
 from tutor.services.review.base import CellState, Column, Filters, ReviewBase
 from tutor.storage import catalogue_queries, evidence_queries
 from tutor.storage import tables as t
 from tutor.storage.engine import as_utc
-
-MARK = "review/mark.j2"  # the automatic mark's words, for a test answer (a practice verdict's: practice_mark)
 
 
 @dataclass(frozen=True)
@@ -143,7 +140,7 @@ class EvidenceReview(ReviewBase):
                 shown = forms[row.attempt_id].questions[row.position - 1]
                 chosen = (f"{shown.own_to_shown(row.chosen)}. {body['options'][row.chosen]}" if row.chosen
                           else "(no answer)")
-                mark = bundled_text(MARK, source="test", learner=actor.role == LEARNER, correct=row.correct)
+                mark = answer_mark(bool(row.correct), learner=actor.role == LEARNER)
                 items[now].append(_with_judgement(EvidenceItem(
                     "test", row.id, as_utc(row.at), _item_text(body, shown.option_order), chosen, mark, 0,
                     criterion_wording=wording_then(row.criterion_id, now)), judgements.get((now, "test", row.id))))
