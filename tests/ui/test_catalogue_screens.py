@@ -246,7 +246,7 @@ async def test_the_quick_start_shows_home_at_once_and_keys_pressed_before_the_se
 
 
 @pytest.mark.parametrize(("failure", "said"), [
-    ("storage", "tutor: error: could not open"),
+    ("storage", "tutor: error: could not open the database [x]: disk I/O error"),
     ("bug", "tutor: internal error: ValueError: boom (set TUTOR_DEBUG=1 for details)"),
 ])
 async def test_a_quick_start_whose_services_fail_to_load_ends_with_one_line(catalogue_url, tmp_path, monkeypatch,
@@ -267,7 +267,7 @@ async def test_a_quick_start_whose_services_fail_to_load_ends_with_one_line(cata
     start = personal_start(url, SPECIFICATIONS.parent, "sam")
 
     def open_engine():
-        raise StorageError("could not open the database: disk I/O error") if failure == "storage" else ValueError("boom")
+        raise StorageError("could not open the database [x]: disk I/O error") if failure == "storage" else ValueError("boom")
 
     app = TutorApp(None, SPECIFICATIONS.parent, templates_dir(), FakeClock(), os_user="sam", start=start,
                    open_engine=open_engine)
@@ -277,4 +277,4 @@ async def test_a_quick_start_whose_services_fail_to_load_ends_with_one_line(cata
                                                     exit_app(return_code=return_code, message=message))
     async with app.run_test(size=(120, 40)) as pilot:
         await _wait_for(pilot, lambda: bool(ended), "the app to end")
-    assert len(ended) == 1 and ended[0][0] == 1 and ended[0][1].startswith(said), ended
+    assert len(ended) == 1 and ended[0][0] == 1 and str(ended[0][1]).startswith(said), ended

@@ -90,8 +90,6 @@ def signed_in(args: argparse.Namespace, engine):
     if password is None:
         if not sys.stdin.isatty():
             raise UserError("no password: set $TUTOR_PASSWORD or run the command in a terminal")
-        import getpass
-
         password = getpass.getpass(f"Password for {username}: ")
     return accounts.login(username, password)
 

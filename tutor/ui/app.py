@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
@@ -121,13 +122,14 @@ class TutorApp(App[int]):
         try:
             engine = self._open_engine()
         except StorageError as exc:  # said as the full start would have said it, then the app ends
-            self._from_worker(lambda: self.exit(return_code=1, message=f"tutor: error: {exc}"))
+            line = f"tutor: error: {exc}"  # a path or a driver's words may hold "[": printed as text, not markup
+            self._from_worker(lambda: self.exit(return_code=1, message=Text(line)))
             return
         except Exception as exc:  # a bug: one line, as the command line says one (TUTOR_DEBUG shows Textual's)
             if os.environ.get("TUTOR_DEBUG"):
                 raise
             line = f"tutor: internal error: {type(exc).__name__}: {exc} (set TUTOR_DEBUG=1 for details)"
-            self._from_worker(lambda: self.exit(return_code=1, message=line))
+            self._from_worker(lambda: self.exit(return_code=1, message=Text(line)))
             return
         self._from_worker(lambda: self._services_loaded(engine))
 
