@@ -362,6 +362,7 @@ async def test_a_resumed_candidate_lands_on_the_question_they_were_on_with_their
         assert isinstance(questions, QuestionScreen)
         assert questions.position == 7 and "Question 7 of 25" in text(questions, "#cand-head")
         assert again.flagged[3] and again.chosen[3] == "B"
+    again.tick()  # a last timer tick after the screens are gone (a slow machine's shutdown) does nothing
 
 
 def test_the_question_on_screen_is_noted_only_within_the_form(service, attempt_id):

@@ -87,6 +87,8 @@ class CandidateSession:
 
     def tick(self) -> None:
         """Once a second: the heartbeat (which submits at expiry), then follow the attempt's status."""
+        if not self.screen_stack:  # the app is closing: a last tick can fire after its screens are gone
+            return
         if self.current_mode == "result":
             if not self.released:
                 self._refresh_result()
