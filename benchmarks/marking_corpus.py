@@ -6,7 +6,7 @@ misconception / irrelevant / empty with the key points it makes. Prints, per lab
 credits the answer (verdict secure or partial), the verdicts it gives, the 2-way macro-F1 (credited
 vs not), key-point recall and precision on the answers that make points. Asserts nothing.
 
-    python benchmarks/marking_corpus.py [--show LABEL]
+    python benchmarks/marking_corpus.py [--show LABEL] [--no-examples] [--examples-cv]
 """
 
 from __future__ import annotations
@@ -84,15 +84,54 @@ def figures(results: list[tuple[Case, Marking]]) -> dict:
             "correct_secure": by_label["correct"]["secure"] / max(1, sum(by_label["correct"].values()))}
 
 
+EXAMPLE_LABELS = ("credited", "not_credited", "contradicted")
+FOLDS = 5
+
+
+def examples_cross_validated(entries: dict, limit: int | None = None) -> dict:
+    """The sheets' own marked examples as a development set, apart from the corpus: each entry's examples in
+    FOLDS folds (an answer's duplicates share its fold), each fold marked by the entry with the other folds as
+    its examples, as the marker marks in the chat. Per example label, the share credited, and the 2-way
+    macro-F1. Choices about how the phrasings and the example model combine are made on this (and on
+    SemEval's train split), not on the corpus."""
+    by_label: dict[str, Counter] = {label: Counter() for label in EXAMPLE_LABELS}
+    keyed = [entry for entry in entries.values() if entry.examples][:limit]
+    for entry in keyed:
+        texts = sorted({x.text.lower() for x in entry.examples})
+        fold = {t: i % FOLDS for i, t in enumerate(texts)}
+        for f in range(FOLDS):
+            held_in = replace(entry, examples=[x for x in entry.examples if fold[x.text.lower()] != f])
+            for x in (x for x in entry.examples if fold[x.text.lower()] == f):
+                by_label[x.label]["credited" if mark_answer(x.text, held_in).verdict in CREDITED else "not"] += 1
+    gold_true = by_label["credited"]
+    gold_false = by_label["not_credited"] + by_label["contradicted"]
+    f1s = []
+    for tp, fp, fn in ((gold_true["credited"], gold_false["credited"], gold_true["not"]),
+                       (gold_false["not"], gold_true["not"], gold_false["credited"])):
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return {"entries": len(keyed), "examples": sum(sum(c.values()) for c in by_label.values()),
+            "credited": {label: c["credited"] / max(1, sum(c.values())) for label, c in by_label.items()},
+            "macro_f1_2way": sum(f1s) / 2}
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", metavar="LABEL", help="print the answers of this label that the marker gets wrong")
     parser.add_argument("--no-examples", action="store_true",
                         help="mark as if the sheets had no marked examples (how an entry without them marks)")
     parser.add_argument("--smoke", action="store_true", help="the first 60 answers, seconds: the test suite's run, so the benchmark cannot rot")
+    parser.add_argument("--examples-cv", action="store_true",
+                        help=f"instead, cross-validate the sheets' own marked examples ({FOLDS} folds): the development set")
     args = parser.parse_args(argv)
-    cases = load_corpus()[:60] if args.smoke else load_corpus()
     entries = sheet_entries()
+    if args.examples_cv:
+        cv = examples_cross_validated(entries, limit=3 if args.smoke else None)
+        print(f"{cv['examples']} marked examples of {cv['entries']} sheet entries, {FOLDS}-fold cross-validation")
+        for label in EXAMPLE_LABELS:
+            print(f"{label:14s} credited {cv['credited'][label]:6.1%}")
+        print(f"2-way macro-F1 (credited vs not): {cv['macro_f1_2way']:.3f}")
+        return cv
+    cases = load_corpus()[:60] if args.smoke else load_corpus()
     if args.no_examples:
         entries = {key: replace(entry, examples=[]) for key, entry in entries.items()}
     results = mark_all(cases, entries)

@@ -65,6 +65,9 @@ COPY_EXTRA_WORDS = 2     # ... unless it adds more content words than this
 EXAMPLE_NEIGHBOURS = 5   # marked examples that vote on an answer ...
 EXAMPLE_MIN_SIMILARITY = 0.8  # ... each at least this close (chosen on SemEval's train split: benchmarks/semeval.py)
 MODEL_THRESHOLD = 0.5    # an entry's example model credits an answer this likely to be credited
+MODEL_LIFT_THRESHOLD = 0.8  # ... and an answer in which the phrasings found nothing, this likely
+MODEL_OVERRULE_THRESHOLD = 0.5
+MODEL_PRIOR: dict[str, float] = {}
 MODEL_LETTER_WEIGHT = 0.3  # letter 4-grams count for less than whole words (cross-validated on SemEval's train split)
 
 NEGATIONS = frozenset("""
@@ -633,10 +636,12 @@ def _negated_positions(tokens: list[tuple[str, int, int]]) -> list[bool]:
                     continue
                 reach = segment[n + 1:]
                 for later in segments[s_index + 1:]:
-                    if len(later) > LIST_ITEM_WORDS:
+                    if not _list_item(later, words):
                         break
                     reach += later
                 for j in reach:
+                    if words[j] in NEGATIONS and words[j] not in FORWARD_ONLY:
+                        break  # a new predicate's own "not" starts its own reach ("what you can't do doesn't build")
                     flips[j] += 1
                 if words[i] not in NEGATIONS or words[i] in FORWARD_ONLY:
                     continue  # rather than / instead of / without: forward only
@@ -645,6 +650,18 @@ def _negated_positions(tokens: list[tuple[str, int, int]]) -> list[bool]:
                         break
                     flips[j] += 1
     return [flips[i] % 2 == 1 for i, w in enumerate(words) if w and w != "," and w not in STOP_WORDS]
+
+
+LIST_ENDS = frozenset({"or", "nor", "and"})
+
+
+def _list_item(segment: list[int], words: list[str]) -> bool:
+    """Whether a comma segment after a negation's own is an item of the list it negates: a few words, or a few
+    content words ending the list with "or"/"and" ("never advertise on TV, radio or in the newspapers")."""
+    if len(segment) <= LIST_ITEM_WORDS:
+        return True
+    content = [i for i in segment if words[i] not in STOP_WORDS]
+    return len(content) <= LIST_ITEM_WORDS and any(words[i] in LIST_ENDS for i in segment)
 
 
 _CLAUSE_PUNCTUATION = re.compile(r"[.;:!?\n]|,\s*(and|but|however|although|though|whereas|so|it|they|we|you|u|i|this|that|he|she|its|theyre|then|plus|also)\b",
@@ -773,7 +790,7 @@ def _train_model(entry: SheetEntry, c: CompiledEntry) -> ExampleModel | None:
         if reading is not None:
             weight = example_model.CONTRADICTED_WEIGHT if x.label == "contradicted" else 1.0
             rows.append((_model_features(reading), x.label == "credited", weight))
-    return example_model.train(rows)
+    return example_model.train(rows, prior=MODEL_PRIOR)
 
 
 def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> Marking:
@@ -819,7 +836,11 @@ def _precedent(c: CompiledEntry, reading: _Reading) -> str | None:
     """The marked examples' say: the entry's model where it has one (credited, or else contradicted when
     the phrasings found a contradiction, not credited otherwise), else the nearest examples' vote."""
     if c.model is not None:
-        if c.model.probability(_model_features(reading)) >= MODEL_THRESHOLD:
+        if reading.contradicted or reading.held:
+            threshold = MODEL_OVERRULE_THRESHOLD
+        else:
+            threshold = MODEL_THRESHOLD if reading.asserted else MODEL_LIFT_THRESHOLD
+        if c.model.probability(_model_features(reading)) >= threshold:
             return "credited"
         return "contradicted" if reading.contradicted or reading.held else "not_credited"
     if not c.examples:
