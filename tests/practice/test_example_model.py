@@ -125,3 +125,15 @@ def test_a_model_credits_where_it_learned_the_phrasings_contradiction_misfires()
     # ... and a real denial stays contradicted.
     denial = mark_answer("dont bother checking competitors prices, they dont matter", PRICES)
     assert denial.verdict == "contradicted"
+
+
+def test_the_model_lifts_an_answer_the_phrasings_found_nothing_in_only_when_surer(monkeypatch):
+    """Where the phrasings found a point, the model credits at 0.5; where they found nothing, it needs
+    MODEL_LIFT_THRESHOLD (a guess from words alone is the likelier to be wrong)."""
+    made = "listen carefully and repeat back what they said"
+    unfound = "let them finish and then say back what the problem was"
+    assert mark_answer(made, ENTRY).made and not mark_answer(unfound, ENTRY).made
+    for probability, lifted in ((0.6, False), (0.85, True)):
+        monkeypatch.setattr(example_model.ExampleModel, "probability", lambda self, features, p=probability: p)
+        assert mark_answer(made, TRAINED).verdict in ("secure", "partial")
+        assert (mark_answer(unfound, TRAINED).verdict == "partial") is lifted

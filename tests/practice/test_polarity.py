@@ -50,6 +50,10 @@ CASES = [
     ("there's no need to check competitors prices, offers or deals", set(), {3}, set()),
     ("no need to check competitors prices, just listen carefully to what the customer wants", {0}, {3}, set()),
     ("check competitors prices so your offers are good", {3}, set(), set()),
+    # ... and into a list's last item, however worded, when "or"/"and" ends the list.
+    ("there's no need to look at adverts, offers or the competitors prices", set(), {3}, set()),
+    # A second predicate's own "not" starts its own reach: it does not cancel the first's.
+    ("a badly handled complaint you can't fix doesn't damage reputation", set(), {2}, set()),
     # Back to its subject; "cos" starts a new clause, so "don't read" does not cancel "doesn't damage".
     ("a bad complaint doesnt really damage reputation cos people dont read bad reviews", set(), {2}, set()),
     # "The list is not complete" in a point's sentence does not make its phrasings negative.

@@ -51,12 +51,10 @@ def trainable(credited: int, not_credited: int) -> bool:
 
 
 def train(rows: list[tuple[dict[str, float], bool, float]], l2: float | None = None, epochs: int = EPOCHS,
-          seed: int = SEED, prior: dict[str, float] | None = None) -> ExampleModel:
-    """Fit P(credited | features) to ``rows`` of (features, credited, how much the row counts). ``prior``:
-    weights the model starts from and is pulled back towards (by the L2 term), where the examples say little."""
+          seed: int = SEED) -> ExampleModel:
+    """Fit P(credited | features) to ``rows`` of (features, credited, how much the row counts)."""
     l2 = L2 if l2 is None else l2
-    prior = prior or {}
-    weights: dict[str, float] = dict(prior)
+    weights: dict[str, float] = {}
     order = list(range(len(rows)))
     shuffle = random.Random(seed).shuffle
     for epoch in range(epochs):
@@ -68,5 +66,5 @@ def train(rows: list[tuple[dict[str, float], bool, float]], l2: float | None = N
             error *= counts
             for k, v in features.items():
                 w = weights.get(k, 0.0)
-                weights[k] = w - rate * (error * v + l2 * (w - prior.get(k, 0.0)))
+                weights[k] = w - rate * (error * v + l2 * w)
     return ExampleModel(weights)

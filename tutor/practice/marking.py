@@ -65,9 +65,15 @@ COPY_EXTRA_WORDS = 2     # ... unless it adds more content words than this
 EXAMPLE_NEIGHBOURS = 5   # marked examples that vote on an answer ...
 EXAMPLE_MIN_SIMILARITY = 0.8  # ... each at least this close (chosen on SemEval's train split: benchmarks/semeval.py)
 MODEL_THRESHOLD = 0.5    # an entry's example model credits an answer this likely to be credited
-MODEL_LIFT_THRESHOLD = 0.8  # ... and an answer in which the phrasings found nothing, this likely
-MODEL_OVERRULE_THRESHOLD = 0.5
-MODEL_PRIOR: dict[str, float] = {}
+# ... and one in which the phrasings found nothing, only this likely: chosen by 5-fold cross-validation on SemEval
+# Beetle's train split (2-way macro-F1 0.8284 at 0.5, 0.8307 at 0.65, 0.8327 at 0.8, 0.8317 at 0.9, 0.8072 never), the
+# sheets' own examples cross-validated being flat (0.624-0.625): benchmarks/marking_corpus.py --examples-cv
+MODEL_LIFT_THRESHOLD = 0.8
+# ... and one in which the phrasings found every point the question asks for (and nothing wrong) is held back
+# only when the model is this sure it is wrong: 5-fold cross-validation, mean of the two 2-way macro-F1s (sheets'
+# examples, Beetle train), 0.729 at 0.5, 0.742 at 0.3, 0.756 at 0.1, 0.758 at 0.05; 0 credited 15% of Beetle's
+# contradictory answers (12% before), so it was ruled out.
+MODEL_SECURE_THRESHOLD = 0.1
 MODEL_LETTER_WEIGHT = 0.3  # letter 4-grams count for less than whole words (cross-validated on SemEval's train split)
 
 NEGATIONS = frozenset("""
@@ -614,7 +620,10 @@ def _negated_positions(tokens: list[tuple[str, int, int]]) -> list[bool]:
     of its clause ("no need to check their prices"), past a comma only into a short list item, and back to
     the start of its clause, a comma, an earlier negation or its own subject ("their prices don't matter",
     "good service isn't what builds loyalty"; but in "checking prices means you don't lose customers" it
-    stops at "you"). Two negations over one word cancel ("you can't spot chances without watching rivals").
+    stops at "you"). Two negations over one word cancel ("you can't spot chances without watching rivals"),
+    but a later predicate's own "not" ends an earlier negation's forward reach: in "what you can't do doesn't
+    build trust" both deny, neither cancels. A list item after a comma is in reach when it is short, or names
+    a few things and ends the list with "or"/"and" ("never advertise on TV, radio or in the newspapers").
     "Rather than" and "instead of" negate only what follows them."""
     words = [w for w, _, _ in tokens]
     clauses: list[list[int]] = [[]]
@@ -790,7 +799,7 @@ def _train_model(entry: SheetEntry, c: CompiledEntry) -> ExampleModel | None:
         if reading is not None:
             weight = example_model.CONTRADICTED_WEIGHT if x.label == "contradicted" else 1.0
             rows.append((_model_features(reading), x.label == "credited", weight))
-    return example_model.train(rows, prior=MODEL_PRIOR)
+    return example_model.train(rows)
 
 
 def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> Marking:
@@ -834,12 +843,14 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
 
 def _precedent(c: CompiledEntry, reading: _Reading) -> str | None:
     """The marked examples' say: the entry's model where it has one (credited, or else contradicted when
-    the phrasings found a contradiction, not credited otherwise), else the nearest examples' vote."""
+    the phrasings found a contradiction, not credited otherwise), else the nearest examples' vote. How sure
+    the model must be depends on what the phrasings found: nothing (MODEL_LIFT_THRESHOLD), every point asked
+    for (MODEL_SECURE_THRESHOLD), anything else (MODEL_THRESHOLD)."""
     if c.model is not None:
-        if reading.contradicted or reading.held:
-            threshold = MODEL_OVERRULE_THRESHOLD
-        else:
-            threshold = MODEL_THRESHOLD if reading.asserted else MODEL_LIFT_THRESHOLD
+        found = reading.asserted or reading.contradicted or reading.held
+        threshold = MODEL_THRESHOLD if found else MODEL_LIFT_THRESHOLD
+        if len(reading.asserted) >= c.required and not (reading.contradicted or reading.held):
+            threshold = MODEL_SECURE_THRESHOLD
         if c.model.probability(_model_features(reading)) >= threshold:
             return "credited"
         return "contradicted" if reading.contradicted or reading.held else "not_credited"
