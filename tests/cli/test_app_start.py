@@ -36,11 +36,16 @@ def test_anything_else_goes_to_the_whole_parser(argv, capsys):
     assert parse_args(argv) == expected
 
 
-def test_help_and_version_are_the_whole_parsers(capsys):
-    for argv in (["--help"], ["-h"], ["--version"], ["--vers"]):
-        with pytest.raises(SystemExit):
-            parse_args(argv)
-    assert "tutor" in capsys.readouterr().out
+@pytest.mark.parametrize("argv", [["--help"], ["-h"], ["--version"], ["--vers"]])
+def test_help_and_version_are_the_whole_parsers(argv, capsys):
+    """The fast path prints exactly what the whole parser prints for help and version, and exits the same."""
+    with pytest.raises(SystemExit) as fast:
+        parse_args(argv)
+    printed = capsys.readouterr().out
+    with pytest.raises(SystemExit) as whole:
+        build_parser().parse_args(argv)
+    assert printed == capsys.readouterr().out and fast.value.code == whole.value.code == 0
+    assert printed.startswith("usage: tutor") or printed.startswith("tutor ")
 
 
 PROBE = r"""
