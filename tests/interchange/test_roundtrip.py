@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import sqlite3
+import zipfile
 
 import pytest
 
@@ -93,8 +96,16 @@ def test_a_plain_import_makes_every_item_a_draft_whatever_the_file_records(fmt, 
     again = service_on(empty_db).export(admin, UNIT, fmt, include_secure=True, include_drafts=True)
     if fmt != "qti3":
         assert again.data == first.data.replace(b"status:approved", b"status:draft")
-    else:
-        assert again.data != first.data
+    else:  # a package: every file the same but the manifest, whose statuses (tutor's and LOM's) now say draft
+        with zipfile.ZipFile(io.BytesIO(first.data)) as before, zipfile.ZipFile(io.BytesIO(again.data)) as after:
+            assert before.namelist() == after.namelist()
+            assert [n for n in before.namelist() if before.read(n) != after.read(n)] == ["imsmanifest.xml"]
+            manifest = before.read("imsmanifest.xml").decode()
+            assert manifest.count("<imsmd:value>final</imsmd:value>") == len(originals)
+            drafted = re.sub(r"(<imsmd:id>status</imsmd:id>\s*<imsmd:entry>\s*<imsmd:string>)approved(</imsmd:string>)",
+                             r"\1draft\2", manifest)
+            drafted = drafted.replace("<imsmd:value>final</imsmd:value>", "<imsmd:value>draft</imsmd:value>")
+            assert after.read("imsmanifest.xml").decode() == drafted
 
 
 def test_importing_the_same_file_twice_adds_nothing_the_second_time(bank_url, empty_db, admin):
