@@ -190,17 +190,18 @@ class InterchangeService:
             report.imported.append(Imported(question.position, item_id, found.kind, found.ref.criterion, status,
                                             tuple(found.provenance.get("review", ()))))
         if rows:
+            digest = hashlib.sha256(data).hexdigest()  # the file's, once for both audit entries
             with WriteTransaction(self.engine, "import the questions") as session:
                 session.add_all(rows)
                 session.flush()
                 audit_log.append(session.connection(), now, actor.username, "bank.import", f"unit:{facts.unit_key}",
-                                 {"file": name, "format": reading.format, "sha256": hashlib.sha256(data).hexdigest(),
+                                 {"file": name, "format": reading.format, "sha256": digest,
                                   "imported": [r.item_id for r in rows], "skipped": len(report.skipped)})
                 if keep_status:
                     counted = Counter(s for s in restored if s)
                     audit_log.append(session.connection(), now, actor.username, "bank.import_status",
                                      f"unit:{facts.unit_key}",
-                                     {"file": name, "sha256": hashlib.sha256(data).hexdigest(),
+                                     {"file": name, "sha256": digest,
                                       "restored": {s: counted[s] for s in STATUSES if counted[s]},
                                       "no_record_left_draft": sum(1 for s in restored if not s)})
                 session.commit()
