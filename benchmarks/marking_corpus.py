@@ -6,7 +6,7 @@ misconception / irrelevant / empty with the key points it makes. Prints, per lab
 credits the answer (verdict secure or partial), the verdicts it gives, the 2-way macro-F1 (credited
 vs not), key-point recall and precision on the answers that make points. Asserts nothing.
 
-    python benchmarks/marking_corpus.py [--show LABEL] [--no-examples] [--examples-cv]
+    python benchmarks/marking_corpus.py [--show LABEL] [--no-examples] [--examples-cv] [--tune]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))  # semeval, for --tune
 
 from tutor.bank.model import SheetEntry, load_bank  # noqa: E402
 from tutor.practice.marking import Marking, mark_answer  # noqa: E402
@@ -114,6 +115,56 @@ def examples_cross_validated(entries: dict, limit: int | None = None) -> dict:
             "macro_f1_2way": sum(f1s) / 2}
 
 
+TUNE_LIFT = (0.5, 0.65, 0.8, 0.9)
+TUNE_SECURE = (0.5, 0.3, 0.1, 0.05)
+
+
+def tune_thresholds(entries: dict, smoke: bool = False) -> tuple[float, float] | None:
+    """The grid the marker's MODEL_LIFT_THRESHOLD and MODEL_SECURE_THRESHOLD were chosen on: each setting
+    cross-validated on the sheets' own examples and on SemEval Beetle's train split (never the corpus). The
+    rule: the best mean 2-way macro-F1 among settings crediting no more contradicted answers on either set
+    than the marker without the two thresholds (both at MODEL_THRESHOLD). Prints the grid; returns the choice."""
+    import zipfile
+
+    import semeval
+    from tutor.practice import example_model, marking
+
+    if not semeval.ZIP.exists():
+        print(f"no SemEval data at {semeval.ZIP}: tuning skipped")
+        return None
+    with zipfile.ZipFile(semeval.ZIP) as archive:
+        questions, _ = semeval._read(archive, "test/3way/beetle/test-unseen-answers/")
+        _, train = semeval._read(archive, "training/3way/beetle/")
+    if smoke:
+        questions = dict(list(questions.items())[:2])
+    settings = (example_model.L2, example_model.CONTRADICTED_WEIGHT)
+    saved = marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD
+    grid = [(marking.MODEL_THRESHOLD, marking.MODEL_THRESHOLD)] + [
+        (lift, secure) for lift in TUNE_LIFT for secure in TUNE_SECURE][:2 if smoke else None]
+    rows = []
+    try:
+        for lift, secure in grid:
+            marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD = lift, secure
+            marking._CACHE.clear()
+            sheets = examples_cross_validated(entries, limit=2 if smoke else None)
+            beetle_f1, beetle_contra = semeval.cross_validate(train, questions, settings) or (0.0, 0.0)
+            rows.append((lift, secure, sheets["macro_f1_2way"], sheets["credited"]["contradicted"], beetle_f1, beetle_contra))
+            print(f"lift {lift:<4} secure {secure:<4}  sheets F1 {rows[-1][2]:.4f} contradicted {rows[-1][3]:6.1%}   "
+                  f"Beetle train F1 {beetle_f1:.4f} contradicted {beetle_contra:6.1%}   mean F1 {(rows[-1][2] + beetle_f1) / 2:.4f}",
+                  flush=True)
+    finally:
+        marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD = saved
+        marking._CACHE.clear()
+    base = rows[0]
+    allowed = [r for r in rows[1:] if r[3] <= base[3] and r[5] <= base[5]]
+    if not allowed:
+        print("no setting credits fewer contradicted answers than the baseline")
+        return None
+    best = max(allowed, key=lambda r: r[2] + r[4])
+    print(f"chosen: lift {best[0]}, secure {best[1]} (baseline, both {base[0]}: contradicted {base[3]:.1%} / {base[5]:.1%})")
+    return best[0], best[1]
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", metavar="LABEL", help="print the answers of this label that the marker gets wrong")
@@ -122,8 +173,14 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--smoke", action="store_true", help="the first 60 answers, seconds: the test suite's run, so the benchmark cannot rot")
     parser.add_argument("--examples-cv", action="store_true",
                         help=f"instead, cross-validate the sheets' own marked examples ({FOLDS} folds): the development set")
+    parser.add_argument("--tune", action="store_true",
+                        help="instead, cross-validate the model's lift and secure thresholds on the sheets' examples "
+                             "and SemEval Beetle's train split (slow: about 15 minutes), and print the choice")
     args = parser.parse_args(argv)
     entries = sheet_entries()
+    if args.tune:
+        choice = tune_thresholds(entries, smoke=args.smoke)
+        return {"choice": choice}
     if args.examples_cv:
         cv = examples_cross_validated(entries, limit=3 if args.smoke else None)
         print(f"{cv['examples']} marked examples of {cv['entries']} sheet entries, {FOLDS}-fold cross-validation")

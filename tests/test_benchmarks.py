@@ -52,3 +52,18 @@ def test_benchmark_runs_in_smoke_mode_and_prints_its_figures(script, tmp_path):
     if skipped := SKIPS.search(result.stdout):
         pytest.skip(f"{script}: {skipped.group(1)}")
     assert re.search(PRINTS[script], result.stdout), result.stdout
+
+
+# Modes of a benchmark that choose the marker's settings: each must keep working too.
+MODES = {
+    ("marking_corpus.py", "--examples-cv"): r"marked examples of \d+ sheet entries(.*\n)*2-way macro-F1 \(credited vs not\): \d",
+    ("marking_corpus.py", "--tune"): r"(chosen: lift [\d.]+, secure [\d.]+|tuning skipped)",
+}
+
+
+@pytest.mark.parametrize(("script", "mode"), sorted(MODES))
+def test_benchmark_modes_run_in_smoke_mode(script, mode, tmp_path):
+    result = subprocess.run([sys.executable, str(BENCHMARKS / script), mode, "--smoke"], capture_output=True,
+                            text=True, timeout=300, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:] + result.stdout[-2000:]
+    assert re.search(MODES[(script, mode)], result.stdout), result.stdout
