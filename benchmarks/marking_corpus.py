@@ -139,26 +139,28 @@ def tune_thresholds(entries: dict, smoke: bool = False) -> tuple[float, float] |
         questions = dict(list(questions.items())[:2])
     settings = (example_model.L2, example_model.CONTRADICTED_WEIGHT)
     saved = marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD
-    grid = [(marking.MODEL_THRESHOLD, marking.MODEL_THRESHOLD)] + [
-        (lift, secure) for lift in TUNE_LIFT for secure in TUNE_SECURE][:2 if smoke else None]
+    base = (marking.MODEL_THRESHOLD, marking.MODEL_THRESHOLD)
+    grid = [base] + [(lift, secure) for lift in TUNE_LIFT for secure in TUNE_SECURE if (lift, secure) != base]
     rows = []
     try:
-        for lift, secure in grid:
+        for lift, secure in grid[:2] if smoke else grid:
             marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD = lift, secure
-            marking._CACHE.clear()
             sheets = examples_cross_validated(entries, limit=2 if smoke else None)
-            beetle_f1, beetle_contra = semeval.cross_validate(train, questions, settings) or (0.0, 0.0)
+            beetle = semeval.cross_validate(train, questions, settings)
+            if beetle is None:
+                print("no Beetle train answers to these questions: tuning skipped")
+                return None
+            beetle_f1, beetle_contra = beetle
             rows.append((lift, secure, sheets["macro_f1_2way"], sheets["credited"]["contradicted"], beetle_f1, beetle_contra))
             print(f"lift {lift:<4} secure {secure:<4}  sheets F1 {rows[-1][2]:.4f} contradicted {rows[-1][3]:6.1%}   "
                   f"Beetle train F1 {beetle_f1:.4f} contradicted {beetle_contra:6.1%}   mean F1 {(rows[-1][2] + beetle_f1) / 2:.4f}",
                   flush=True)
     finally:
         marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD = saved
-        marking._CACHE.clear()
     base = rows[0]
     allowed = [r for r in rows[1:] if r[3] <= base[3] and r[5] <= base[5]]
     if not allowed:
-        print("no setting credits fewer contradicted answers than the baseline")
+        print("every setting credits more contradicted answers than the baseline: none chosen")
         return None
     best = max(allowed, key=lambda r: r[2] + r[4])
     print(f"chosen: lift {best[0]}, secure {best[1]} (baseline, both {base[0]}: contradicted {base[3]:.1%} / {base[5]:.1%})")

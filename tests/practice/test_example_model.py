@@ -137,3 +137,16 @@ def test_the_model_lifts_an_answer_the_phrasings_found_nothing_in_only_when_sure
         monkeypatch.setattr(example_model.ExampleModel, "probability", lambda self, features, p=probability: p)
         assert mark_answer(made, TRAINED).verdict in ("secure", "partial")
         assert (mark_answer(unfound, TRAINED).verdict == "partial") is lifted
+
+
+def test_a_model_holds_back_an_answer_making_every_point_asked_for_only_when_sure_it_is_wrong(monkeypatch):
+    """Where the phrasings found every point the question asks for and nothing wrong, the model overrules them
+    only below MODEL_SECURE_THRESHOLD; an answer they found contradicted stays so whatever it says below 0.5."""
+    complete = "listen carefully and repeat back what they said"
+    contradicted = "a badly handled complaint doesnt really damage reputation cos people dont read bad reviews"
+    assert mark_answer(complete, ENTRY).verdict == "secure"
+    assert mark_answer(contradicted, ENTRY).verdict == "contradicted"
+    for probability, verdict in ((0.3, "secure"), (0.05, "not_yet")):
+        monkeypatch.setattr(example_model.ExampleModel, "probability", lambda self, features, p=probability: p)
+        assert mark_answer(complete, TRAINED).verdict == verdict
+        assert mark_answer(contradicted, TRAINED).verdict == "contradicted"

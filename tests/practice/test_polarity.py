@@ -52,8 +52,12 @@ CASES = [
     ("check competitors prices so your offers are good", {3}, set(), set()),
     # ... and into a list's last item, however worded, when "or"/"and" ends the list.
     ("there's no need to look at adverts, offers or the competitors prices", set(), {3}, set()),
-    # A second predicate's own "not" starts its own reach: it does not cancel the first's.
+    # A second predicate's own "not" starts its own reach: it does not cancel the first's ...
     ("a badly handled complaint you can't fix doesn't damage reputation", set(), {2}, set()),
+    # ... but a "not" inside what is said or thought is cancelled by the negation of the saying.
+    ("never say a badly handled complaint doesn't damage reputation", {2}, set(), set()),
+    # ", or ..." after a negation is what follows from it, not a list item it negates.
+    ("don't ignore complaints, or bad reviews follow", {2}, set(), set()),
     # Back to its subject; "cos" starts a new clause, so "don't read" does not cancel "doesn't damage".
     ("a bad complaint doesnt really damage reputation cos people dont read bad reviews", set(), {2}, set()),
     # "The list is not complete" in a point's sentence does not make its phrasings negative.
