@@ -60,6 +60,17 @@ def mark_all(cases: list[Case], entries: dict) -> list[tuple[Case, Marking]]:
     return [(case, mark_answer(case.text, entries[(case.qualification, case.unit, case.criterion)])) for case in cases]
 
 
+def two_way_macro_f1(gold: list[bool], predicted: list[bool]) -> float:
+    """The mean F1 of "credited" and "not credited" (the figure both the corpus and the development sets print)."""
+    f1s = []
+    for positive in (True, False):
+        tp = sum(1 for g, p in zip(gold, predicted) if g == positive and p == positive)
+        fp = sum(1 for g, p in zip(gold, predicted) if g != positive and p == positive)
+        fn = sum(1 for g, p in zip(gold, predicted) if g == positive and p != positive)
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    return sum(f1s) / 2
+
+
 def figures(results: list[tuple[Case, Marking]]) -> dict:
     by_label: dict[str, Counter] = {label: Counter() for label in LABELS}
     for case, marking in results:
@@ -68,18 +79,11 @@ def figures(results: list[tuple[Case, Marking]]) -> dict:
                 for label, c in by_label.items()}
     gold = [case.label in ("correct", "partial") for case, _ in results]
     predicted = [marking.verdict in CREDITED for _, marking in results]
-    f1s = []
-    for positive in (True, False):
-        tp = sum(1 for g, p in zip(gold, predicted) if g == positive and p == positive)
-        fp = sum(1 for g, p in zip(gold, predicted) if g != positive and p == positive)
-        fn = sum(1 for g, p in zip(gold, predicted) if g == positive and p != positive)
-        precision, recall = (tp / (tp + fp) if tp + fp else 0.0), (tp / (tp + fn) if tp + fn else 0.0)
-        f1s.append(2 * precision * recall / (precision + recall) if precision + recall else 0.0)
     found = [(set(case.points), {m.index + 1 for m in marking.made}) for case, marking in results
              if case.label in ("correct", "partial")]
     hits = sum(len(g & p) for g, p in found)
     return {"answers": len(results), "credited": credited, "verdicts": {k: dict(v) for k, v in by_label.items()},
-            "macro_f1_2way": sum(f1s) / 2,
+            "macro_f1_2way": two_way_macro_f1(gold, predicted),
             "point_recall": hits / max(1, sum(len(g) for g, _ in found)),
             "point_precision": hits / max(1, sum(len(p) for _, p in found)),
             "correct_secure": by_label["correct"]["secure"] / max(1, sum(by_label["correct"].values()))}
@@ -95,7 +99,7 @@ def examples_cross_validated(entries: dict, limit: int | None = None) -> dict:
     its examples, as the marker marks in the chat. Per example label, the share credited, and the 2-way
     macro-F1. Choices about how the phrasings and the example model combine are made on this (and on
     SemEval's train split), not on the corpus."""
-    by_label: dict[str, Counter] = {label: Counter() for label in EXAMPLE_LABELS}
+    marked: list[tuple[str, bool]] = []  # (example label, credited now)
     keyed = [entry for entry in entries.values() if entry.examples][:limit]
     for entry in keyed:
         texts = sorted({x.text.lower() for x in entry.examples})
@@ -103,16 +107,11 @@ def examples_cross_validated(entries: dict, limit: int | None = None) -> dict:
         for f in range(FOLDS):
             held_in = replace(entry, examples=[x for x in entry.examples if fold[x.text.lower()] != f])
             for x in (x for x in entry.examples if fold[x.text.lower()] == f):
-                by_label[x.label]["credited" if mark_answer(x.text, held_in).verdict in CREDITED else "not"] += 1
-    gold_true = by_label["credited"]
-    gold_false = by_label["not_credited"] + by_label["contradicted"]
-    f1s = []
-    for tp, fp, fn in ((gold_true["credited"], gold_false["credited"], gold_true["not"]),
-                       (gold_false["not"], gold_true["not"], gold_false["credited"])):
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return {"entries": len(keyed), "examples": sum(sum(c.values()) for c in by_label.values()),
-            "credited": {label: c["credited"] / max(1, sum(c.values())) for label, c in by_label.items()},
-            "macro_f1_2way": sum(f1s) / 2}
+                marked.append((x.label, mark_answer(x.text, held_in).verdict in CREDITED))
+    shares = {label: [credited for lab, credited in marked if lab == label] for label in EXAMPLE_LABELS}
+    return {"entries": len(keyed), "examples": len(marked),
+            "credited": {label: sum(got) / max(1, len(got)) for label, got in shares.items()},
+            "macro_f1_2way": two_way_macro_f1([label == "credited" for label, _ in marked], [c for _, c in marked])}
 
 
 TUNE_LIFT = (0.5, 0.65, 0.8, 0.9)

@@ -865,13 +865,14 @@ def _precedent(c: CompiledEntry, reading: _Reading) -> str | None:
     the model must be depends on what the phrasings found: nothing (MODEL_LIFT_THRESHOLD), every point asked
     for (MODEL_SECURE_THRESHOLD), anything else (MODEL_THRESHOLD)."""
     if c.model is not None:
-        found = reading.asserted or reading.contradicted or reading.held
-        threshold = MODEL_THRESHOLD if found else MODEL_LIFT_THRESHOLD
-        if len(reading.asserted) >= c.required and not (reading.contradicted or reading.held):
-            threshold = MODEL_SECURE_THRESHOLD
+        wrong = bool(reading.contradicted or reading.held)
+        if wrong or 0 < len(reading.asserted) < c.required:
+            threshold = MODEL_THRESHOLD
+        else:
+            threshold = MODEL_SECURE_THRESHOLD if reading.asserted else MODEL_LIFT_THRESHOLD
         if c.model.probability(_model_features(reading)) >= threshold:
             return "credited"
-        return "contradicted" if reading.contradicted or reading.held else "not_credited"
+        return "contradicted" if wrong else "not_credited"
     if not c.examples:
         return None
     # The answer's words and their polarity are already read: the examples' vote reuses them.
