@@ -14,6 +14,7 @@ from rapidfuzz import fuzz
 
 from tutor.bank.catalogue_index import CatalogueIndex
 from tutor.bank.model import (
+    ABOVE_OPTION,
     EXAMPLE_LABELS,
     KINDS,
     LETTERS,
@@ -27,7 +28,6 @@ from tutor.bank.model import (
 from tutor.practice.marking import STOP_WORDS
 
 NEAR_COPY = 90  # rapidfuzz ratio at or above which two texts are near-copies
-ABOVE_OPTION = re.compile(r"\b(all|none|both) of the (above|these)\b", re.I)
 _LOWER_NEGATIVE = re.compile(r"\b(not|except)\b")
 _OPTION_KINDS = ("single_best", "negative")
 

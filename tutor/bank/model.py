@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ LETTERS = ("A", "B", "C", "D")
 USES = ("secure", "practice")
 STATUSES = ("draft", "approved", "review", "retired")
 KINDS = ("single_best", "negative", "true_false", "matching", "ordering")
+ABOVE_OPTION = re.compile(r"\b(all|none|both) of the (above|these)\b", re.I)  # an option items never use
 
 
 class BankError(Exception):

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from tutor.bank.model import LETTERS, STATUSES, USES, CriterionRef, Item
+from tutor.bank.model import ABOVE_OPTION, LETTERS, STATUSES, USES, CriterionRef, Item
 from tutor.rendering import bundled_text
 
 FORMATS = ("qti3", "moodle-xml", "gift", "aiken")
@@ -358,10 +358,8 @@ def _criterion(q: Question, tags: dict[str, list[str]], facts: UnitFacts, given:
 
 
 def _above_options(options: dict[str, str]) -> list[str]:
-    from tutor.bank.checks import ABOVE_OPTION
-
-    return [f"option {letter} ({text!r}) is an 'all/none of the above' option, which this bank's items never use: "
-            "rewrite it before approving" for letter, text in options.items() if ABOVE_OPTION.search(text)]
+    return [bundled_text("items/remarks/above.j2", letter=letter, text=text)
+            for letter, text in options.items() if ABOVE_OPTION.search(text)]
 
 
 def to_item(q: Question, facts: UnitFacts, criterion: str | None, fmt: str, file_name: str) -> Item | str:

@@ -15,6 +15,7 @@ import re
 from tutor.interchange.model import Answer, InterchangeError, Question, Reading, picture_words
 from tutor.interchange.qti3 import ASI, CATALOG, RATIONALE
 from tutor.interchange.safety import MAX_QUESTIONS, parse_xml, read_zip, safe_member_name
+from tutor.rendering import bundled_text
 
 QTI22 = "http://www.imsglobal.org/xsd/imsqti_v2p2"
 _TEMPLATES = re.compile(r"^https?://(www\.imsglobal\.org/question/qti_v3p0|purl\.imsglobal\.org/spec/qti/v3p0)"
@@ -184,8 +185,7 @@ def _item(root, position: int, meta: dict, idnumber: str) -> Question:
                      for c in choices]
         fixed = [chr(ord("A") + n) for n, c in enumerate(choices) if c.get("fixed") == "true"]
         if fixed and interaction.get("shuffle") == "true":
-            q.remarks.append(f"option{'s' if len(fixed) > 1 else ''} {', '.join(fixed)} stayed in place while the file "
-                             "shuffled the others; this bank keeps no such pin (a test form shuffles every option)")
+            q.remarks.append(bundled_text("items/remarks/pinned.j2", letters=fixed))
         if not correct:
             q.problem = q.problem or "has no correct response"
     elif kind == "order":
