@@ -84,7 +84,7 @@ def _runner(command: str | None):
         from tutor.cli.app import run_app
 
         return run_app
-    from tutor.cli import accounts, app, audit, bank, catalogue, export, review, serve, sitting
+    from tutor.cli import accounts, audit, bank, catalogue, export, review, serve, sitting
 
     runners = {
         **dict.fromkeys(catalogue.COMMANDS, catalogue.run_catalogue_command),
@@ -97,7 +97,7 @@ def _runner(command: str | None):
         "audit": audit.run_audit_command,
         "export": export.run_export_command,
     }
-    return runners.get(command, app.run_app)
+    return runners[command]
 
 
 def _user_message(exc: Exception) -> str | None:

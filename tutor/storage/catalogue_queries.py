@@ -175,11 +175,9 @@ def placements(session: Session, unit_id: int) -> list[tuple[t.UnitMembership, t
 
 
 def unit_qualification(session: Session, unit_id: int) -> str | None:
-    """The number of (the first found) qualification the unit belongs to."""
-    return session.exec(
-        select(t.Qualification.number).join(t.UnitMembership, t.UnitMembership.qualification_id == t.Qualification.id)
-        .where(t.UnitMembership.unit_id == unit_id)
-    ).first()
+    """The number of the first qualification (in qualification order) the unit belongs to."""
+    placed = placements(session, unit_id)
+    return placed[0][1].number if placed else None
 
 
 def criterion_count(session: Session, outcome_id: int) -> int:
