@@ -26,10 +26,6 @@ def learner_accounts(session: Session, role: str) -> list[str]:
                              .order_by(t.UserAccount.username)))
 
 
-def cohort_learners(session: Session, cohort_id: int) -> list[str]:
-    return list(session.exec(select(t.CohortMember.learner).where(t.CohortMember.cohort_id == cohort_id)))
-
-
 def learner_qualification(session: Session, learner: str) -> str | None:
     """The qualification of (the first) cohort the learner is in."""
     return session.exec(select(t.Cohort.qualification).join(

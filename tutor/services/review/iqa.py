@@ -51,7 +51,7 @@ class QualityAssurance(ReviewBase):
             row = account_queries.cohort_named(session, cohort.strip())
             if row is None:
                 raise ReviewError(f"no cohort {cohort.strip()!r}")
-            learners = sorted(review_queries.cohort_learners(session, row.id))
+            learners = sorted(account_queries.members(session, row.id))  # Python's order, whatever the database collation
             if not learners:
                 raise ReviewError(f"cohort {row.name} has no learners to sample")
             qual = self._qualification(session, row.qualification)
