@@ -6,7 +6,11 @@ misconception / irrelevant / empty with the key points it makes. Prints, per lab
 credits the answer (verdict secure or partial), the verdicts it gives, the 2-way macro-F1 (credited
 vs not), key-point recall and precision on the answers that make points. Asserts nothing.
 
-    python benchmarks/marking_corpus.py [--show LABEL] [--no-examples] [--examples-cv] [--tune]
+``tests/practice/marking_dev/*.yaml`` is a development corpus in the same form: answers to the same
+criteria, written and reviewed by other hands who never saw the marking corpus: the marker's settings are chosen there (``--tune``), and ``--dev`` prints
+its figures.
+
+    python benchmarks/marking_corpus.py [--dev] [--show LABEL] [--no-examples] [--examples-cv] [--tune]
 """
 
 from __future__ import annotations
@@ -21,12 +25,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))  # semeval, for --tune
 
 from tutor.bank.model import SheetEntry, load_bank  # noqa: E402
 from tutor.practice.marking import Marking, mark_answer  # noqa: E402
 
 CORPUS = ROOT / "tests" / "practice" / "marking_corpus"
+DEV = ROOT / "tests" / "practice" / "marking_dev"  # the development corpus: choices are made on it, not on CORPUS
 LABELS = ("correct", "partial", "contradictory", "misconception", "irrelevant", "empty")
 CREDITED = ("secure", "partial")
 
@@ -114,56 +118,113 @@ def examples_cross_validated(entries: dict, limit: int | None = None) -> dict:
             "macro_f1_2way": two_way_macro_f1([label == "credited" for label, _ in marked], [c for _, c in marked])}
 
 
-TUNE_LIFT = (0.5, 0.65, 0.8, 0.9)
-TUNE_SECURE = (0.5, 0.3, 0.1, 0.05)
+WRONG_LABELS = ("contradictory", "misconception", "irrelevant", "empty")
+TUNE_GRID = (0.02, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.8, 0.9, 0.95)
+CORRECT_FLOOR = 0.93     # of the development corpus's correct answers credited, at least
+BEETLE_F1_FLOOR = 0.83   # Beetle train split, cross-validated: 2-way macro-F1 at least ...
+BEETLE_CONTRA_CEILING = 0.10  # ... and contradictory answers credited at most
 
 
-def tune_thresholds(entries: dict, smoke: bool = False) -> tuple[float, float] | None:
-    """The grid the marker's MODEL_LIFT_THRESHOLD and MODEL_SECURE_THRESHOLD were chosen on: each setting
-    cross-validated on the sheets' own examples and on SemEval Beetle's train split (never the corpus). The
-    rule: the best mean 2-way macro-F1 among settings crediting no more contradicted answers on either set
-    than the marker without the two thresholds (both at MODEL_THRESHOLD). Prints the grid; returns the choice."""
+class _Tally:
+    """Answers credited under each threshold of each case, so a setting's figures are sums, not markings."""
+
+    CASES = ("wrong", "some", "all", "none")
+
+    def __init__(self, readings: list[tuple[str, str | None, float]]):
+        self.n = Counter(label for label, _, _ in readings)
+        self.fixed = Counter(label for label, case, p in readings if case is None and p > 0.5)
+        self.above = {(case, t): Counter(label for label, c, p in readings if c == case and p >= t)
+                      for case in self.CASES for t in TUNE_GRID}
+
+    def credited(self, setting: tuple[float, ...]) -> Counter:
+        total = Counter(self.fixed)
+        for case, t in zip(self.CASES, setting):
+            total.update(self.above[(case, t)])
+        return total
+
+
+def _beetle_readings(smoke: bool) -> list[tuple[str, str | None, float]] | None:
     import zipfile
 
     import semeval
-    from tutor.practice import example_model, marking
 
     if not semeval.ZIP.exists():
-        print(f"no SemEval data at {semeval.ZIP}: tuning skipped")
+        print(f"no SemEval data at {semeval.ZIP}: the Beetle constraint is skipped")
         return None
     with zipfile.ZipFile(semeval.ZIP) as archive:
         questions, _ = semeval._read(archive, "test/3way/beetle/test-unseen-answers/")
         _, train = semeval._read(archive, "training/3way/beetle/")
     if smoke:
         questions = dict(list(questions.items())[:2])
-    settings = (example_model.L2, example_model.CONTRADICTED_WEIGHT)
-    saved = marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD
-    base = (marking.MODEL_THRESHOLD, marking.MODEL_THRESHOLD)
-    grid = [base] + [(lift, secure) for lift in TUNE_LIFT for secure in TUNE_SECURE if (lift, secure) != base]
-    rows = []
-    try:
-        for lift, secure in grid[:2] if smoke else grid:
-            marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD = lift, secure
-            sheets = examples_cross_validated(entries, limit=2 if smoke else None)
-            beetle = semeval.cross_validate(train, questions, settings)
-            if beetle is None:
-                print("no Beetle train answers to these questions: tuning skipped")
-                return None
-            beetle_f1, beetle_contra = beetle
-            rows.append((lift, secure, sheets["macro_f1_2way"], sheets["credited"]["contradicted"], beetle_f1, beetle_contra))
-            print(f"lift {lift:<4} secure {secure:<4}  sheets F1 {rows[-1][2]:.4f} contradicted {rows[-1][3]:6.1%}   "
-                  f"Beetle train F1 {beetle_f1:.4f} contradicted {beetle_contra:6.1%}   mean F1 {(rows[-1][2] + beetle_f1) / 2:.4f}",
-                  flush=True)
-    finally:
-        marking.MODEL_LIFT_THRESHOLD, marking.MODEL_SECURE_THRESHOLD = saved
-    base = rows[0]
-    allowed = [r for r in rows[1:] if r[3] <= base[3] and r[5] <= base[5]]
-    if not allowed:
-        print("every setting credits more contradicted answers than the baseline: none chosen")
+    return semeval.cross_validated_readings(train, questions)
+
+
+def tune_thresholds(entries: dict, smoke: bool = False) -> dict[str, float] | None:
+    """The grid the marker's MODEL_THRESHOLDS were chosen on: the development corpus and SemEval Beetle's train
+    split (cross-validated), never the marking corpus. The rule: the fewest development answers of WRONG_LABELS
+    credited (pooled) among the settings that credit at least CORRECT_FLOOR of its correct answers and on Beetle
+    reach BEETLE_F1_FLOOR crediting at most BEETLE_CONTRA_CEILING of the contradictory answers; ties to the most
+    partial answers credited. Each answer's model probability is read once (``model_reading``), so the grid
+    costs no marking. Prints the current setting and the choice; returns the choice."""
+    import itertools
+
+    from tutor.practice import marking
+
+    cases = load_corpus(DEV)[:60] if smoke else load_corpus(DEV)
+    readings = []
+    for case in cases:
+        entry = entries[(case.qualification, case.unit, case.criterion)]
+        weighed = marking.model_reading(case.text, entry)
+        if weighed is None:
+            readings.append((case.label, None, 1.0 if mark_answer(case.text, entry).verdict in CREDITED else 0.0))
+        else:
+            readings.append((case.label, *weighed))
+    dev = _Tally(readings)
+    beetle_readings = _beetle_readings(smoke)
+    beetle = _Tally(beetle_readings) if beetle_readings else None
+
+    def figures_of(setting: tuple[float, ...]) -> dict[str, float]:
+        credited = dev.credited(setting)
+        out = {label: credited[label] / dev.n[label] for label in LABELS if dev.n[label]}
+        out["wrong"] = sum(credited[label] for label in WRONG_LABELS) / max(1, sum(dev.n[label] for label in WRONG_LABELS))
+        if beetle is not None:
+            got = beetle.credited(setting)
+            positives, negatives = beetle.n["correct"], sum(beetle.n.values()) - beetle.n["correct"]
+            tp, fp = got["correct"], sum(got[label] for label in got if label != "correct")
+            out["beetle_f1"] = two_way_macro_f1([True] * positives + [False] * negatives,
+                                                [True] * tp + [False] * (positives - tp) + [True] * fp + [False] * (negatives - fp))
+            out["beetle_contradictory"] = got["contradictory"] / max(1, beetle.n["contradictory"])
+        return out
+
+    def allowed(got: dict[str, float]) -> bool:
+        return got.get("correct", 0.0) >= CORRECT_FLOOR and (
+            "beetle_f1" not in got or (got["beetle_f1"] >= BEETLE_F1_FLOOR and got["beetle_contradictory"] <= BEETLE_CONTRA_CEILING))
+
+    best = None
+    for setting in itertools.product(TUNE_GRID, repeat=len(_Tally.CASES)):
+        got = figures_of(setting)
+        if allowed(got):
+            key = (round(got["wrong"], 9), -got.get("partial", 0.0))
+            if best is None or key < best[0]:
+                best = (key, setting, got)
+
+    def line(title: str, got: dict[str, float]) -> str:
+        text = f"{title}: development wrong {got['wrong']:.1%}; " + ", ".join(f"{label} {got[label]:.1%}" for label in LABELS if label in got)
+        if "beetle_f1" in got:
+            text += f"; Beetle train 2-way macro-F1 {got['beetle_f1']:.3f}, contradictory {got['beetle_contradictory']:.1%}"
+        return text
+
+    print(f"{len(cases)} development answers, {sum(beetle.n.values()) if beetle else 0} Beetle train answers; rule: fewest "
+          f"wrong credited with correct >= {CORRECT_FLOOR:.0%}, Beetle F1 >= {BEETLE_F1_FLOOR} and contradictory <= {BEETLE_CONTRA_CEILING:.0%}")
+    current = tuple(marking.MODEL_THRESHOLDS[k] for k in _Tally.CASES)
+    if all(t in TUNE_GRID for t in current):
+        print(line(f"current {dict(zip(_Tally.CASES, current))}", figures_of(current)))
+    if best is None:
+        print("no setting meets the floors: none chosen")
         return None
-    best = max(allowed, key=lambda r: r[2] + r[4])
-    print(f"chosen: lift {best[0]}, secure {best[1]} (baseline, both {base[0]}: contradicted {base[3]:.1%} / {base[5]:.1%})")
-    return best[0], best[1]
+    choice = dict(zip(_Tally.CASES, best[1]))
+    print(line(f"chosen  {choice}", best[2]))
+    return choice
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -174,9 +235,10 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--smoke", action="store_true", help="the first 60 answers, seconds: the test suite's run, so the benchmark cannot rot")
     parser.add_argument("--examples-cv", action="store_true",
                         help=f"instead, cross-validate the sheets' own marked examples ({FOLDS} folds): the development set")
+    parser.add_argument("--dev", action="store_true",
+                        help="mark the development corpus instead (tests/practice/marking_dev), where choices are made")
     parser.add_argument("--tune", action="store_true",
-                        help="instead, cross-validate the model's lift and secure thresholds on the sheets' examples "
-                             "and SemEval Beetle's train split (slow: about 15 minutes), and print the choice")
+                        help="instead, choose the example model's thresholds on the development corpus, and print the choice")
     args = parser.parse_args(argv)
     entries = sheet_entries()
     if args.tune:
@@ -189,7 +251,8 @@ def main(argv: list[str] | None = None) -> dict:
             print(f"{label:14s} credited {cv['credited'][label]:6.1%}")
         print(f"2-way macro-F1 (credited vs not): {cv['macro_f1_2way']:.3f}")
         return cv
-    cases = load_corpus()[:60] if args.smoke else load_corpus()
+    cases = load_corpus(DEV if args.dev else CORPUS)
+    cases = cases[:60] if args.smoke else cases
     if args.no_examples:
         entries = {key: replace(entry, examples=[]) for key, entry in entries.items()}
     results = mark_all(cases, entries)

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tutor.bank.model import CriterionRef, KeyPoint, MarkedExample, SheetEntry  # noqa: E402
-from tutor.practice import example_model  # noqa: E402
+from tutor.practice import example_model, marking  # noqa: E402
 from tutor.practice.marking import compile_entry, mark_answer  # noqa: E402
 
 ZIP = ROOT.parent / "shared" / "external" / "semeval-2013-task7" / "semeval-3way.zip"
@@ -84,35 +84,55 @@ def sheet_entry(question: Question, train: list[Answer]) -> SheetEntry:
                       examples=[MarkedExample(a.text, EXAMPLE_LABEL[a.label]) for a in train])
 
 
-def cross_validate(train: list[Answer], questions: dict[str, Question], settings: tuple[float, float]
-                   ) -> tuple[float, float] | None:
-    """2-way macro-F1 over the train split alone, each question's answers in FOLDS folds: each fold marked by
-    an entry whose examples are the other folds (an answer's duplicates share its fold, since one left in the
-    training folds would make its twin look easy), and the share of contradictory answers credited. None
-    where the train split has no answers to these questions."""
+def _folds(train: list[Answer], questions: dict[str, Question]):
+    """(entry, answer) for every train answer to these questions, each question's answers in FOLDS folds: each
+    fold marked by an entry whose examples are the other folds (an answer's duplicates share its fold, since one
+    left in the training folds would make its twin look easy)."""
     by_question: dict[str, list[Answer]] = defaultdict(list)
     for answer in train:
         if answer.question in questions:
             by_question[answer.question].append(answer)
-    if not by_question:
-        return None
+    for qid, answers in by_question.items():
+        texts = sorted({a.text.lower() for a in answers})
+        fold = {t: i % FOLDS for i, t in enumerate(texts)}
+        for f in range(FOLDS):
+            entry = sheet_entry(questions[qid], [a for a in answers if fold[a.text.lower()] != f])
+            for answer in (a for a in answers if fold[a.text.lower()] == f):
+                yield entry, answer
+
+
+def cross_validate(train: list[Answer], questions: dict[str, Question], settings: tuple[float, float]
+                   ) -> tuple[float, float] | None:
+    """2-way macro-F1 over the train split alone (:func:`_folds`), and the share of contradictory answers
+    credited. None where the train split has no answers to these questions."""
     gold, guess = [], []
     saved = example_model.L2, example_model.CONTRADICTED_WEIGHT
     example_model.L2, example_model.CONTRADICTED_WEIGHT = settings
     try:
-        for qid, answers in by_question.items():
-            texts = sorted({a.text.lower() for a in answers})
-            fold = {t: i % FOLDS for i, t in enumerate(texts)}
-            for f in range(FOLDS):
-                entry = sheet_entry(questions[qid], [a for a in answers if fold[a.text.lower()] != f])
-                for answer in (a for a in answers if fold[a.text.lower()] == f):
-                    gold.append(answer.label)
-                    guess.append(_two(predict(answer, entry)))
+        for entry, answer in _folds(train, questions):
+            gold.append(answer.label)
+            guess.append(_two(predict(answer, entry)))
     finally:
         example_model.L2, example_model.CONTRADICTED_WEIGHT = saved
+    if not gold:
+        return None
     contradictory = [g for label, g in zip(gold, guess) if label == "contradictory"]
     return (scores([_two(label) for label in gold], guess, ("correct", "incorrect"))["macro_f1"],
             contradictory.count("correct") / max(1, len(contradictory)))
+
+
+def cross_validated_readings(train: list[Answer], questions: dict[str, Question]) -> list[tuple[str, str | None, float]]:
+    """For choosing the marker's model thresholds on the train split (``benchmarks/marking_corpus.py --tune``):
+    each train answer's label, with what the entry's model weighs of it (:func:`marking.model_reading`: the
+    threshold's case and the probability), or None and 1.0/0.0 (credited or not) where no model weighs it."""
+    out = []
+    for entry, answer in _folds(train, questions):
+        weighed = marking.model_reading(answer.text, entry)
+        if weighed is None:
+            out.append((answer.label, None, 1.0 if predict(answer, entry) == "correct" else 0.0))
+        else:
+            out.append((answer.label, *weighed))
+    return out
 
 
 def _two(label: str) -> str:

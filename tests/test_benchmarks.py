@@ -57,7 +57,8 @@ def test_benchmark_runs_in_smoke_mode_and_prints_its_figures(script, tmp_path):
 # Modes of a benchmark that choose the marker's settings: each must keep working too.
 MODES = {
     ("marking_corpus.py", "--examples-cv"): r"marked examples of \d+ sheet entries(.*\n)*2-way macro-F1 \(credited vs not\): \d",
-    ("marking_corpus.py", "--tune"): r"(chosen: lift [\d.]+, secure [\d.]+|tuning skipped|none chosen)",
+    ("marking_corpus.py", "--tune"): r"(chosen  \{'wrong': [\d.]+, 'some': [\d.]+, 'all': [\d.]+, 'none': [\d.]+\}|none chosen)",
+    ("marking_corpus.py", "--dev"): r"60 answers.*\n(.*\n)*2-way macro-F1",
 }
 
 

@@ -73,14 +73,37 @@ def test_the_model_decides_as_its_examples_were_marked(answer, precedent, credit
     assert (result.verdict in ("secure", "partial")) is credited
 
 
-def test_a_model_that_credits_nothing_blocks_the_phrasings():
-    # An entry whose examples say every answer is wrong: a phrasing match alone no longer credits.
+def test_a_model_whose_examples_credit_nothing_blocks_the_phrasings_but_not_the_sheets_own_words():
+    # An entry whose examples say every learner's answer is wrong: a phrasing match alone no longer credits ...
     strict = replace(ENTRY, examples=[MarkedExample(x.text, "not_credited") for x in EXAMPLES]
                      + [MarkedExample("zzz qqq", "credited")] * 5)
-    plain = mark_answer("listen carefully and repeat back what they said", ENTRY)
-    assert plain.verdict == "secure"
-    result = mark_answer("listen carefully and repeat back what they said", strict)
+    answer = "hear them out and repeat back what the problem is"
+    assert mark_answer(answer, ENTRY).verdict == "partial"
+    result = mark_answer(answer, strict)
     assert result.precedent == "not_credited" and result.verdict == "not_yet"
+    # ... but the sheet's key points are credited examples of the model too: their own words still earn credit.
+    assert mark_answer("listen carefully and repeat back what they said", strict).verdict == "secure"
+
+
+def test_the_sheets_key_points_denied_and_its_misconceptions_teach_the_model_what_is_wrong():
+    """An entry's model learns from the sheet's own sentences as well as its examples: with the same examples,
+    a model without them (the sheet's points and misconceptions removed from training) is surer that a denial
+    of a key point or a stated misconception deserves credit."""
+    from tutor.practice import marking
+
+    def probability(answer, entry):
+        return marking.model_reading(answer, entry)[1]
+
+    denial = "you dont need to repeat anything back to the customer"
+    misconception = "interrupting them saves time"
+    with_sheet = {a: probability(a, TRAINED) for a in (denial, misconception)}
+    bare = replace(TRAINED, key_points=[replace(k, point="zzz") for k in ENTRY.key_points],
+                   misconceptions=[replace(m, statement="qqq", wrong="qqq") for m in ENTRY.misconceptions])
+    trained = marking._train_model  # the same training, with the sheet's sentences read from the bare entry
+    model = trained(bare, compile_entry(TRAINED))
+    reading = marking._read
+    for answer, p in with_sheet.items():
+        assert p < model.probability(marking._model_features(reading(answer, compile_entry(TRAINED)))), answer
 
 
 # The phrasings hear "dont have to match rival prices" as denying "check competitors' prices"; the examples
@@ -127,26 +150,35 @@ def test_a_model_credits_where_it_learned_the_phrasings_contradiction_misfires()
     assert denial.verdict == "contradicted"
 
 
-def test_the_model_lifts_an_answer_the_phrasings_found_nothing_in_only_when_surer(monkeypatch):
-    """Where the phrasings found a point, the model credits at 0.5; where they found nothing, it needs
-    MODEL_LIFT_THRESHOLD (a guess from words alone is the likelier to be wrong)."""
-    made = "listen carefully and repeat back what they said"
-    unfound = "let them finish and then say back what the problem was"
-    assert mark_answer(made, ENTRY).made and not mark_answer(unfound, ENTRY).made
-    for probability, lifted in ((0.6, False), (0.85, True)):
-        monkeypatch.setattr(example_model.ExampleModel, "probability", lambda self, features, p=probability: p)
-        assert mark_answer(made, TRAINED).verdict in ("secure", "partial")
-        assert (mark_answer(unfound, TRAINED).verdict == "partial") is lifted
+# (what the phrasings found, an answer of that kind, its verdict when the model credits it, and when it does not)
+THRESHOLD_CASES = [
+    ("all", "listen carefully and repeat back what they said", "secure", "not_yet"),
+    ("some", "listen carefully to them", "partial", "not_yet"),
+    ("none", "let them finish and then say back what the problem was", "partial", "not_yet"),
+    ("wrong", "a badly handled complaint doesnt really damage reputation cos people dont read bad reviews",
+     "partial", "contradicted"),
+]
 
 
-def test_a_model_holds_back_an_answer_making_every_point_asked_for_only_when_sure_it_is_wrong(monkeypatch):
-    """Where the phrasings found every point the question asks for and nothing wrong, the model overrules them
-    only below MODEL_SECURE_THRESHOLD; an answer they found contradicted stays so whatever it says below 0.5."""
-    complete = "listen carefully and repeat back what they said"
-    contradicted = "a badly handled complaint doesnt really damage reputation cos people dont read bad reviews"
-    assert mark_answer(complete, ENTRY).verdict == "secure"
-    assert mark_answer(contradicted, ENTRY).verdict == "contradicted"
-    for probability, verdict in ((0.3, "secure"), (0.05, "not_yet")):
+@pytest.mark.parametrize(("case", "answer", "credited", "held_back"), THRESHOLD_CASES)
+def test_how_sure_the_model_must_be_depends_on_what_the_phrasings_found(monkeypatch, case, answer, credited, held_back):
+    """The model credits an answer when its probability reaches MODEL_THRESHOLDS[case], for the case of what
+    the phrasings found in it; a credited "wrong" answer is partial and its correction is not told."""
+    from tutor.practice import marking
+
+    assert marking.model_reading(answer, TRAINED)[0] == case
+    threshold = marking.MODEL_THRESHOLDS[case]
+    for probability, verdict in ((threshold - 0.01, held_back), (threshold, credited)):
         monkeypatch.setattr(example_model.ExampleModel, "probability", lambda self, features, p=probability: p)
-        assert mark_answer(complete, TRAINED).verdict == verdict
-        assert mark_answer(contradicted, TRAINED).verdict == "contradicted"
+        result = mark_answer(answer, TRAINED)
+        assert result.verdict == verdict, (case, probability)
+        if verdict == "partial" and case == "wrong":
+            assert not result.contradicted
+
+
+def test_model_reading_is_none_where_no_model_is_asked():
+    from tutor.practice import marking
+
+    assert marking.model_reading("listen carefully", ENTRY) is None           # no examples, no model
+    assert marking.model_reading("", TRAINED) is None                          # nothing to read
+    assert marking.model_reading(ENTRY.question, TRAINED) is None              # a copy of the question

@@ -46,6 +46,9 @@ CASES = [
     # A negation reaches to the end of its comma item, not into the next instruction.
     ("listen carefully, don't interrupt, repeat back what they said", {0, 1}, set(), set()),
     ("I would listen carefully and repeat back what they said", {0, 1}, set(), set()),
+    # "Rarely" and "seldom" deny as "hardly" does.
+    ("a badly handled complaint rarely damages reputation", set(), {2}, set()),
+    ("you should seldom check competitors prices", set(), {3}, set()),
     # ... but into a short list item after it.
     ("there's no need to check competitors prices, offers or deals", set(), {3}, set()),
     ("no need to check competitors prices, just listen carefully to what the customer wants", {0}, {3}, set()),
