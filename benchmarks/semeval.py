@@ -78,10 +78,12 @@ FOLDS = 5
 
 
 def sheet_entry(question: Question, train: list[Answer]) -> SheetEntry:
+    """The question as a sheet entry: its reference answers as key points, any one of which is a complete answer
+    (``required=1``: they are alternatives, not parts of one answer), its train answers as marked examples."""
     points = [KeyPoint(point=ref, short=ref, accept=[ref], synonyms={}, source={}) for ref in question.references]
     return SheetEntry(CriterionRef("semeval", "semeval", "1", question.id), question.text, False, question.text,
                       question.text, points, [],
-                      examples=[MarkedExample(a.text, EXAMPLE_LABEL[a.label]) for a in train])
+                      examples=[MarkedExample(a.text, EXAMPLE_LABEL[a.label]) for a in train], required=1)
 
 
 def _folds(train: list[Answer], questions: dict[str, Question]):

@@ -55,7 +55,7 @@ def test_empty_answers_are_never_credited(results):
 
 
 # Measured 2026-12-07 (fifth stop: the model learns from the sheet's own sentences too, thresholds chosen on the
-# development corpus and Beetle's train split): contradictory 3.3%, misconception 4.9%, irrelevant 1.6% credited.
+# development corpus and Beetle's train split): contradictory 2.5%, misconception 3.3%, irrelevant 1.6% credited.
 # The first two bounds are the acceptance targets; irrelevant's target is 0%, and this bound catches a regression.
 @pytest.mark.parametrize(("label", "most"), [("irrelevant", 0.02), ("contradictory", 0.05), ("misconception", 0.05)])
 def test_wrong_answers_are_rarely_credited(results, label, most):
@@ -65,7 +65,7 @@ def test_wrong_answers_are_rarely_credited(results, label, most):
 
 
 def test_right_answers_are_credited(results):
-    # Measured 2026-12-07 (fifth stop): 92.3% of correct answers credited; the target is 90%.
+    # Measured 2026-12-07 (fifth stop): 91.8% of correct answers credited; the target is 90%.
     marked = [m.verdict for c, m in results if c.label == "correct"]
     assert sum(v in ("secure", "partial") for v in marked) / len(marked) >= 0.90
 
@@ -109,7 +109,7 @@ def test_the_corpus_benchmark_runs(corpus, capsys):
     assert "2-way macro-F1" in out and figures["answers"] >= 600
 
 
-QUICK_SEMEVAL_FLOOR = 0.87  # measured 2026-12-07 (fifth stop): 0.883 on these 120 answers (0.837 on all 439)
+QUICK_SEMEVAL_FLOOR = 0.86  # measured 2026-12-07 (fifth stop): 0.874 on these 120 answers (0.837 on all 439)
 
 
 def test_the_semeval_benchmark_runs_in_quick_mode(capsys):
