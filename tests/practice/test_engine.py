@@ -181,6 +181,23 @@ def test_wrong_answer_feedback_names_the_key_once_and_never_ends_in_two_full_sto
     assert checked > 1000
 
 
+def test_a_true_false_answer_is_told_in_its_own_words_not_by_a_letter():
+    """A learner answers a true/false item "True" or "False"; the feedback says it back in those words, never as
+    the option letter they did not type."""
+    checked = 0
+    for item in AUDIT.generated:
+        layout = item_layout(item)
+        if item.use != "practice" or layout.kind != "true_false":
+            continue
+        word = item.options[item.key].lower().rstrip(".")
+        right = RENDERER.render("practice/mcq_result.j2", item=item, right=True, layout=layout).splitlines()[0]
+        assert right == f"Right: it is {word}.", (item.id, right)
+        wrong = RENDERER.render("practice/mcq_result.j2", item=item, right=False, layout=layout).splitlines()[0]
+        assert wrong == f"Not quite: the answer is {item.options[item.key]}.", (item.id, wrong)
+        checked += 1
+    assert checked > 100
+
+
 def test_mcq_wants_a_letter():
     engine = make()
     engine.start()
