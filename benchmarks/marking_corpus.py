@@ -7,8 +7,8 @@ credits the answer (verdict secure or partial), the verdicts it gives, the 2-way
 vs not), key-point recall and precision on the answers that make points. Asserts nothing.
 
 ``tests/practice/marking_dev/*.yaml`` is a development corpus in the same form: answers to the same
-criteria, written and reviewed by other hands who never saw the marking corpus: the marker's settings are chosen there (``--tune``), and ``--dev`` prints
-its figures.
+criteria, written and reviewed by other hands, who never saw the marking corpus. The marker's settings
+are chosen there (``--tune``); ``--dev`` prints its figures.
 
     python benchmarks/marking_corpus.py [--dev] [--show LABEL] [--no-examples] [--examples-cv] [--tune]
 """
@@ -234,7 +234,7 @@ def main(argv: list[str] | None = None) -> dict:
                         help="mark as if the sheets had no marked examples (how an entry without them marks)")
     parser.add_argument("--smoke", action="store_true", help="the first 60 answers, seconds: the test suite's run, so the benchmark cannot rot")
     parser.add_argument("--examples-cv", action="store_true",
-                        help=f"instead, cross-validate the sheets' own marked examples ({FOLDS} folds): the development set")
+                        help=f"instead, cross-validate the sheets' own marked examples ({FOLDS} folds): a development set")
     parser.add_argument("--dev", action="store_true",
                         help="mark the development corpus instead (tests/practice/marking_dev), where choices are made")
     parser.add_argument("--tune", action="store_true",

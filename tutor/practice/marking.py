@@ -21,12 +21,12 @@ misconception stated), whatever else the answer made.
 Marked examples: where a sheet entry carries answers already marked (``examples``: by a tutor, or a
 labelled data set), they have their say. With enough of them (see :func:`tutor.practice.example_model.trainable`)
 the entry learns its own model from them and from the sheet's own sentences (:func:`_train_model`;
-:mod:`tutor.practice.example_model`, over the features of :func:`_model_features`), which credits an answer as
-likely as MODEL_THRESHOLDS asks for what the phrasings found in it; with fewer, an answer whose words closely resemble some of them (cosine similarity of
-negation-marked word stems, weighted by how rare each word is among the examples, at least
-:data:`EXAMPLE_MIN_SIMILARITY`) is marked as its :data:`EXAMPLE_NEIGHBOURS` nearest were, by similarity-weighted
-vote. A credited precedent lifts a "not yet" to "partial" (a model's, a "contradicted" too), an uncredited one
-overrules the phrasings.
+:mod:`tutor.practice.example_model`, over the features of :func:`_model_features`), which credits an answer
+as likely as MODEL_THRESHOLDS asks for what the phrasings found in it; with fewer, an answer whose words
+closely resemble some of them (cosine similarity of negation-marked word stems, weighted by how rare each
+word is among the examples, at least :data:`EXAMPLE_MIN_SIMILARITY`) is marked as its
+:data:`EXAMPLE_NEIGHBOURS` nearest were, by similarity-weighted vote. A credited precedent lifts a "not yet"
+to "partial" (a model's, a "contradicted" too), an uncredited one overrules the phrasings.
 
 Everything an entry needs is compiled once (:func:`compile_entry`, cached), so marking a
 100-word answer costs about a millisecond.
@@ -77,8 +77,9 @@ MODEL_THRESHOLDS = {"wrong": 0.8, "some": 0.95, "all": 0.5, "none": 0.9}
 # macro-F1 >= 0.83 crediting <= 10% of its contradictory answers; ties to the most partial answers credited.
 # Chosen: 1.4% of wrong answers, 94.8% of correct and 64.5% of partial answers credited; Beetle 0.830 and 9.2%.
 # How much a key point's own sentence counts as a credited example in an entry's model, beside one marked example
-# (its denial and each misconception count as a contradicted example does). Tried on the development sets: 2 (and
-# a denial or misconception counting 1 or 6) credited more wrong answers at the same floors.
+# (its denial and each misconception count as a contradicted example does). Tried on the development sets at the
+# same floors: a key point counting 2, or a misconception 6, credited more wrong answers; a denial counting 1 as
+# many, and fewer partial answers.
 SHEET_POINT_WEIGHT = 1.0
 MODEL_LETTER_WEIGHT = 0.3  # letter 4-grams count for less than whole words (cross-validated on SemEval's train split)
 
