@@ -6,6 +6,8 @@ which key points (indexes into the entry's ``key_points``) it makes.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import random
 from functools import cache
 from pathlib import Path
@@ -170,7 +172,18 @@ def test_misconception_scores_no_point():
     ("it looks at the strengths and weaknesses of the staff", "contradicted"),             # a misconception
 ])
 def test_verdicts(answer, verdict):
-    assert mark_answer(answer, entry(P210, "1.2")).verdict == verdict
+    """The scale as the phrasings give it (the entry's marked examples set aside: see the next test)."""
+    assert mark_answer(answer, replace(entry(P210, "1.2"), examples=[])).verdict == verdict
+
+
+def test_the_shipped_entry_holds_back_a_one_word_answer_its_examples_would_not_credit():
+    """With its marked examples, 1.2 learns that a bare "strategy" is not yet an answer; a sentence making the
+    same point is secure, and a denial stays contradicted."""
+    shipped = entry(P210, "1.2")
+    assert shipped.examples
+    assert mark_answer("strategy", shipped).verdict == "not_yet"
+    assert mark_answer("it helps them plan their strategy around whats going on outside", shipped).verdict == "secure"
+    assert mark_answer("it looks at things inside the company not outside", shipped).verdict == "contradicted"
 
 
 def test_share():
