@@ -66,13 +66,15 @@ def mark_all(cases: list[Case], entries: dict) -> list[tuple[Case, Marking]]:
 
 def two_way_macro_f1(gold: list[bool], predicted: list[bool]) -> float:
     """The mean F1 of "credited" and "not credited" (the figure both the corpus and the development sets print)."""
-    f1s = []
-    for positive in (True, False):
-        tp = sum(1 for g, p in zip(gold, predicted) if g == positive and p == positive)
-        fp = sum(1 for g, p in zip(gold, predicted) if g != positive and p == positive)
-        fn = sum(1 for g, p in zip(gold, predicted) if g == positive and p != positive)
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    return sum(f1s) / 2
+    pairs = Counter(zip(gold, predicted))
+    return macro_f1_of(pairs[(True, True)], pairs[(False, True)], pairs[(True, False)], pairs[(False, False)])
+
+
+def macro_f1_of(tp: int, fp: int, fn: int, tn: int) -> float:
+    """:func:`two_way_macro_f1` from the four counts (credited rightly, wrongly; held back wrongly, rightly)."""
+    credited = 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+    held_back = 2 * tn / (2 * tn + fn + fp) if tn else 0.0
+    return (credited + held_back) / 2
 
 
 def figures(results: list[tuple[Case, Marking]]) -> dict:
@@ -191,8 +193,7 @@ def tune_thresholds(entries: dict, smoke: bool = False) -> dict[str, float] | No
             got = beetle.credited(setting)
             positives, negatives = beetle.n["correct"], sum(beetle.n.values()) - beetle.n["correct"]
             tp, fp = got["correct"], sum(got[label] for label in got if label != "correct")
-            out["beetle_f1"] = two_way_macro_f1([True] * positives + [False] * negatives,
-                                                [True] * tp + [False] * (positives - tp) + [True] * fp + [False] * (negatives - fp))
+            out["beetle_f1"] = macro_f1_of(tp, fp, positives - tp, negatives - fp)
             out["beetle_contradictory"] = got["contradictory"] / max(1, beetle.n["contradictory"])
         return out
 

@@ -86,24 +86,18 @@ def test_a_model_whose_examples_credit_nothing_blocks_the_phrasings_but_not_the_
 
 
 def test_the_sheets_key_points_denied_and_its_misconceptions_teach_the_model_what_is_wrong():
-    """An entry's model learns from the sheet's own sentences as well as its examples: with the same examples,
-    a model without them (the sheet's points and misconceptions removed from training) is surer that a denial
-    of a key point or a stated misconception deserves credit."""
+    """An entry's model learns from the sheet's own sentences as well as its examples: trained on the same
+    examples without them (the entry's points and misconceptions blanked for training only), it is surer that a
+    denial of a key point or a stated misconception deserves credit."""
     from tutor.practice import marking
 
-    def probability(answer, entry):
-        return marking.model_reading(answer, entry)[1]
-
-    denial = "you dont need to repeat anything back to the customer"
-    misconception = "interrupting them saves time"
-    with_sheet = {a: probability(a, TRAINED) for a in (denial, misconception)}
-    bare = replace(TRAINED, key_points=[replace(k, point="zzz") for k in ENTRY.key_points],
-                   misconceptions=[replace(m, statement="qqq", wrong="qqq") for m in ENTRY.misconceptions])
-    trained = marking._train_model  # the same training, with the sheet's sentences read from the bare entry
-    model = trained(bare, compile_entry(TRAINED))
-    reading = marking._read
-    for answer, p in with_sheet.items():
-        assert p < model.probability(marking._model_features(reading(answer, compile_entry(TRAINED)))), answer
+    compiled = compile_entry(TRAINED)  # the phrasings, the same for both models
+    blank = replace(TRAINED, key_points=[replace(k, point="zzz") for k in ENTRY.key_points],
+                    misconceptions=[replace(m, statement="qqq", wrong="qqq") for m in ENTRY.misconceptions])
+    without_sheet = marking._train_model(blank, compiled)
+    for answer in ("you dont need to repeat anything back to the customer", "interrupting them saves time"):
+        features = marking._model_features(marking._read(answer, compiled))
+        assert compiled.model.probability(features) < without_sheet.probability(features), answer
 
 
 # The phrasings hear "dont have to match rival prices" as denying "check competitors' prices"; the examples

@@ -554,10 +554,12 @@ def _word_matches(s: str, c: CompiledEntry) -> dict[str, float]:
     return found
 
 
-def _is_copy(words: list[str], stems: list[str], c: CompiledEntry, question: str | None) -> bool:
+def _is_copy(reading: _Reading, c: CompiledEntry, question: str | None) -> bool:
+    """Whether the answer is the question (or the criterion) again, with at most COPY_EXTRA_WORDS words added."""
+    stems = reading.stems
     if not stems:
         return False
-    answer = " ".join(words)
+    answer = " ".join(w for w, _, _ in reading.tokens if w and w != ",")
     sources = list(c.copy_sources)
     if question:
         sources.append((" ".join(w for w, _, _ in _tokens(question)), frozenset(content_stems(question))))
@@ -823,23 +825,25 @@ def _train_model(entry: SheetEntry, c: CompiledEntry) -> ExampleModel | None:
     credited = sum(1 for x in entry.examples if x.label == "credited")
     if not example_model.trainable(credited, len(entry.examples) - credited):
         return None
-    contradicted = example_model.CONTRADICTED_WEIGHT
+    wrong_weight = example_model.CONTRADICTED_WEIGHT
     rows = []
     for x in entry.examples:
         reading = _read(x.text, c)
         if reading is not None:
-            rows.append((_model_features(reading), x.label == "credited", contradicted if x.label == "contradicted" else 1.0))
+            weight = wrong_weight if x.label == "contradicted" else 1.0
+            rows.append((_model_features(reading), x.label == "credited", weight))
     for kp in entry.key_points:
         reading = _read(kp.point, c)
         if reading is not None:
             rows.append((_model_features(reading), True, SHEET_POINT_WEIGHT))
-            denied = replace(reading, negated=[True] * len(reading.negated), asserted={}, contradicted=dict(reading.asserted))
-            rows.append((_model_features(denied), False, contradicted))
+            denied = replace(reading, negated=[True] * len(reading.negated), asserted={},
+                             contradicted=dict(reading.asserted))
+            rows.append((_model_features(denied), False, wrong_weight))
     for m in entry.misconceptions:
         for text in (m.statement, m.wrong):
             reading = _read(text, c)
             if reading is not None:
-                rows.append((_model_features(reading), False, contradicted))
+                rows.append((_model_features(reading), False, wrong_weight))
     return example_model.train(rows)
 
 
@@ -851,8 +855,7 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     reading = _read(answer, c)
     if reading is None:
         return Marking((), all_missed, "not_yet", False)
-    words = [w for w, _, _ in reading.tokens if w and w != ","]
-    if _is_copy(words, reading.stems, c, question):
+    if _is_copy(reading, c, question):
         return Marking((), all_missed, "not_yet", True, related=True)
     content = [(start, end) for w, start, end in reading.tokens if w and w != "," and w not in STOP_WORDS]
 
@@ -882,13 +885,16 @@ def mark_answer(answer: str, entry: SheetEntry, question: str | None = None) -> 
     )
 
 
-def _model_case(c: CompiledEntry, reading: _Reading) -> str:
-    """Which of MODEL_THRESHOLDS applies to this reading: "wrong", "some", "all" or "none"."""
+def _weigh(c: CompiledEntry, reading: _Reading) -> tuple[str, float]:
+    """Which of MODEL_THRESHOLDS applies to this reading ("wrong", "some", "all" or "none", by what the phrasings
+    found), and the entry's model's probability that the answer is to be credited."""
     if reading.contradicted or reading.held:
-        return "wrong"
-    if not reading.asserted:
-        return "none"
-    return "all" if len(reading.asserted) >= c.required else "some"
+        case = "wrong"
+    elif not reading.asserted:
+        case = "none"
+    else:
+        case = "all" if len(reading.asserted) >= c.required else "some"
+    return case, c.model.probability(_model_features(reading))
 
 
 def _precedent(c: CompiledEntry, reading: _Reading) -> str | None:
@@ -896,8 +902,8 @@ def _precedent(c: CompiledEntry, reading: _Reading) -> str | None:
     threshold for what the phrasings found, MODEL_THRESHOLDS; else contradicted when they found a contradiction,
     not credited otherwise), else the nearest examples' vote."""
     if c.model is not None:
-        case = _model_case(c, reading)
-        if c.model.probability(_model_features(reading)) >= MODEL_THRESHOLDS[case]:
+        case, probability = _weigh(c, reading)
+        if probability >= MODEL_THRESHOLDS[case]:
             return "credited"
         return "contradicted" if case == "wrong" else "not_credited"
     if not c.examples:
@@ -916,9 +922,9 @@ def model_reading(answer: str, entry: SheetEntry) -> tuple[str, float] | None:
     reading = _read(answer, c)
     if c.model is None or reading is None:
         return None
-    if _is_copy([w for w, _, _ in reading.tokens if w and w != ","], reading.stems, c, None):
+    if _is_copy(reading, c, None):
         return None
-    return _model_case(c, reading), c.model.probability(_model_features(reading))
+    return _weigh(c, reading)
 
 
 def _split_clauses(text: str) -> list[tuple[str, int, int]]:
